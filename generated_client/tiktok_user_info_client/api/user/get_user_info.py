@@ -1,0 +1,227 @@
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.user_field import UserField
+from ...models.user_info_response import UserInfoResponse
+from ...types import UNSET, Response
+
+
+def _encode_query(params: dict[str, Any]) -> str:
+    """Encode query parameters, lists as one comma-separated value (`style: form, explode: false`)."""
+
+    def encode(value: Any) -> str:
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        return quote(str(value), safe="")
+
+    return "&".join(
+        f"{quote(name, safe='')}="
+        + (",".join(encode(item) for item in value) if isinstance(value, list) else encode(value))
+        for name, value in params.items()
+    )
+
+
+def _get_kwargs(
+    *,
+    fields: list[UserField],
+) -> dict[str, Any]:
+
+    params: dict[str, Any] = {}
+
+    json_fields = []
+    for fields_item_data in fields:
+        fields_item = fields_item_data.value
+        json_fields.append(fields_item)
+
+    params["fields"] = json_fields
+
+    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
+
+    _kwargs: dict[str, Any] = {
+        "method": "get",
+        "url": "/v2/user/info/",
+    }
+
+    _kwargs["url"] += "?" + _encode_query(params)
+
+    return _kwargs
+
+
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> UserInfoResponse | None:
+    if response.status_code == 200:
+        response_200 = UserInfoResponse.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = UserInfoResponse.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = UserInfoResponse.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 429:
+        response_429 = UserInfoResponse.from_dict(response.json())
+
+        return response_429
+
+    if response.status_code == 500:
+        response_500 = UserInfoResponse.from_dict(response.json())
+
+        return response_500
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[UserInfoResponse]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    *,
+    client: AuthenticatedClient,
+    fields: list[UserField],
+) -> Response[UserInfoResponse]:
+    """Get user info
+
+     Returns the requested `fields` of the user who authorized the access
+    token. Only the requested fields come back, and each needs its scope
+    (`x-tiktok-scope` on the `User` field) granted to the token.
+
+    Read the body, not only the status: every response carries the
+    `error` object, and `error.code` is `ok` only on success.
+
+    Args:
+        fields (list[UserField]):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[UserInfoResponse]
+    """
+
+    kwargs = _get_kwargs(
+        fields=fields,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    *,
+    client: AuthenticatedClient,
+    fields: list[UserField],
+) -> UserInfoResponse | None:
+    """Get user info
+
+     Returns the requested `fields` of the user who authorized the access
+    token. Only the requested fields come back, and each needs its scope
+    (`x-tiktok-scope` on the `User` field) granted to the token.
+
+    Read the body, not only the status: every response carries the
+    `error` object, and `error.code` is `ok` only on success.
+
+    Args:
+        fields (list[UserField]):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        UserInfoResponse
+    """
+
+    return sync_detailed(
+        client=client,
+        fields=fields,
+    ).parsed
+
+
+async def asyncio_detailed(
+    *,
+    client: AuthenticatedClient,
+    fields: list[UserField],
+) -> Response[UserInfoResponse]:
+    """Get user info
+
+     Returns the requested `fields` of the user who authorized the access
+    token. Only the requested fields come back, and each needs its scope
+    (`x-tiktok-scope` on the `User` field) granted to the token.
+
+    Read the body, not only the status: every response carries the
+    `error` object, and `error.code` is `ok` only on success.
+
+    Args:
+        fields (list[UserField]):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[UserInfoResponse]
+    """
+
+    kwargs = _get_kwargs(
+        fields=fields,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    *,
+    client: AuthenticatedClient,
+    fields: list[UserField],
+) -> UserInfoResponse | None:
+    """Get user info
+
+     Returns the requested `fields` of the user who authorized the access
+    token. Only the requested fields come back, and each needs its scope
+    (`x-tiktok-scope` on the `User` field) granted to the token.
+
+    Read the body, not only the status: every response carries the
+    `error` object, and `error.code` is `ok` only on success.
+
+    Args:
+        fields (list[UserField]):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        UserInfoResponse
+    """
+
+    return (
+        await asyncio_detailed(
+            client=client,
+            fields=fields,
+        )
+    ).parsed
