@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -11,7 +12,7 @@ from mock_server.spec import SPEC_PATH, load_document
 @pytest.fixture(scope="session")
 def document() -> dict[str, Any]:
     """The spec, validated and resolved by prance."""
-    return load_document()
+    return load_document(validate=True)
 
 
 @pytest.fixture(scope="session")
@@ -19,3 +20,19 @@ def raw_document() -> dict[str, Any]:
     """The spec as written, `$ref`s and all."""
     loaded: dict[str, Any] = yaml.safe_load(SPEC_PATH.read_text(encoding="utf-8"))
     return loaded
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    from cases import GENERATED
+
+    for run, count in sorted(GENERATED.items()):
+        terminalreporter.write_line(f"schemathesis: {count} cases generated {run}")
+
+
+@pytest.fixture(scope="session")
+def mock_url() -> Iterator[str]:
+    """The URL of a mock started from the command line for the session, rate limit off."""
+    from running import running_mock
+
+    with running_mock("--rate-limit", "0") as mock:
+        yield mock.url

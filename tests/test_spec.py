@@ -46,7 +46,8 @@ def test_operation(document: dict[str, Any]) -> None:
     assert op["operationId"] == "getUserInfo"
     assert op["tags"] == ["user"]
     assert document["servers"][0]["url"] == "https://open.tiktokapis.com"
-    assert op["security"] == [{"oauth2": ["user.info.basic"]}]
+    assert op["security"] == [{"oauth2": ["user.info.basic"], "bearerAuth": []}]
+    assert document["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
 
 
 def test_oauth_scheme_declares_the_seed_scopes(document: dict[str, Any]) -> None:

@@ -1,0 +1,186 @@
+"""The mock as a plain ASGI application: TikTok's token checks, fields, scopes and errors."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+from collections.abc import Awaitable, Callable, Mapping, MutableMapping
+from typing import Any
+from urllib.parse import unquote
+
+from .contract import Contract, ErrorReply
+from .fixtures import TOKEN, Grant
+from .logid import new_log_id
+from .ratelimit import SlidingWindow
+
+__all__ = ["DEFAULT_RATE_LIMIT", "MockApp"]
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+
+DEFAULT_RATE_LIMIT = 600
+"""Requests per token per sliding minute, as TikTok documents for this endpoint."""
+MAX_NAMED_FIELDS = 10
+"""How many unknown field names an `invalid_params` message lists."""
+# The mock's own answers outside the documented operation, in the same envelope.
+NOT_FOUND = ErrorReply(404, "not_found", "The requested path does not exist.")
+METHOD_NOT_ALLOWED = ErrorReply(
+    405, "method_not_allowed", "The method is not allowed for this path."
+)
+FIELDS_GIVEN_TWICE = "Fields must be given once, comma-separated"
+
+logger = logging.getLogger("mock_server")
+
+
+class MockApp:
+    """`GET /v2/user/info/` answered as TikTok answers it, for the tokens in `grants`.
+
+    Every check, in TikTok's order: the path and method, the bearer token (401
+    `access_token_invalid`), the rate limit per token (429), the `fields` parameter (400
+    `invalid_params`), then each field's scope (401 `scope_not_authorized`). `rate_limit=0`
+    turns the rate limit off.
+    """
+
+    def __init__(
+        self,
+        contract: Contract,
+        grants: Mapping[str, Grant],
+        *,
+        rate_limit: int = DEFAULT_RATE_LIMIT,
+    ) -> None:
+        self.contract = contract
+        # Tokens are looked up by digest and then compared in constant time, so neither the
+        # lookup nor the comparison reveals how much of a guessed token was right.
+        self._grants = {_digest(token): (token, grant) for token, grant in grants.items()}
+        self._limiter = SlidingWindow(rate_limit) if rate_limit else None
+        self._allow = [(b"allow", contract.method.encode())]
+        self._errors = contract.errors
+
+    def describe_tokens(self) -> list[tuple[str, str]]:
+        """Each token with what it grants, for the start-up banner."""
+        return [
+            (token, "expired" if grant.expired else " ".join(sorted(grant.scopes)))
+            for token, grant in self._grants.values()
+        ]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await _lifespan(receive, send)
+            return
+        if scope["type"] != "http":
+            return
+        status, body, log_id, extra = self._answer(scope)
+        headers = [
+            (b"content-type", b"application/json"),
+            (b"content-length", str(len(body)).encode()),
+            (b"x-tt-logid", log_id.encode()),
+            *extra,
+        ]
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+        if logger.isEnabledFor(logging.DEBUG):
+            logger.debug("%s %s -> %d (log_id %s)", scope["method"], scope["path"], status, log_id)
+
+    def _answer(self, scope: Scope) -> tuple[int, bytes, str, list[tuple[bytes, bytes]]]:
+        """The status, body, log id and extra headers of the answer to a request."""
+        log_id = new_log_id()
+        if scope["path"] != self.contract.path:
+            return (*_error(NOT_FOUND, log_id), log_id, [])
+        if scope["method"] != self.contract.method:
+            return (*_error(METHOD_NOT_ALLOWED, log_id), log_id, self._allow)
+        grant, token = self._authorize(scope["headers"])
+        if grant is None or grant.expired:
+            return (*_error(self._errors["access_token_invalid"], log_id), log_id, [])
+        if self._limiter is not None and not self._limiter.admit(token):
+            return (*_error(self._errors["rate_limit_exceeded"], log_id), log_id, [])
+        fields, problem = self._fields(scope["query_string"])
+        if problem is not None:
+            return (*_error(problem, log_id), log_id, [])
+        if any(self.contract.field_scopes[field] not in grant.scopes for field in fields):
+            return (*_error(self._errors["scope_not_authorized"], log_id), log_id, [])
+        user = {field: grant.user[field] for field in fields if field in grant.user}
+        body = {"data": {"user": user}, "error": {"code": "ok", "message": "", "log_id": log_id}}
+        return 200, _encode(body), log_id, []
+
+    def _authorize(self, headers: list[tuple[bytes, bytes]]) -> tuple[Grant | None, str]:
+        """The grant of the request's bearer token, or None if the token is not a valid one."""
+        values = [value for name, value in headers if name == b"authorization"]
+        if len(values) != 1:
+            return None, ""
+        scheme, _, token_bytes = values[0].partition(b" ")
+        token = token_bytes.strip(b" ").decode("latin-1")
+        if scheme.lower() != b"bearer" or not TOKEN.fullmatch(token):
+            return None, ""
+        found = self._grants.get(_digest(token))
+        if found is None or not hmac.compare_digest(found[0], token):
+            return None, ""
+        return found[1], token
+
+    def _fields(self, query_string: bytes) -> tuple[list[str], ErrorReply | None]:
+        """The requested field names, or the error that the `fields` parameter earns."""
+        required = self._errors["invalid_params"]
+        values = [
+            value
+            for name, _, value in (pair.partition(b"=") for pair in query_string.split(b"&"))
+            if unquote(name.decode("latin-1")) == "fields"
+        ]
+        if len(values) > 1:
+            return [], _with_message(required, FIELDS_GIVEN_TWICE)
+        if not values:
+            return [], required
+        try:
+            # Items are separated by literal commas only: TikTok reads a %2C as part of a
+            # name, and answers as if `fields` were missing.
+            items = [
+                unquote(item, errors="strict")
+                for item in values[0].decode("ascii").replace("+", " ").split(",")
+            ]
+        except UnicodeDecodeError:
+            return [], _with_message(required, "Fields must be UTF-8, comma-separated")
+        fields = list(dict.fromkeys(item for item in items if item))
+        if not fields or any("," in field for field in fields):
+            return [], required
+        unknown = [field for field in fields if field not in self.contract.field_scopes]
+        if unknown:
+            return [], _with_message(self._errors["invalid_params"], _unknown_fields(unknown))
+        return fields, None
+
+
+def _digest(token: str) -> bytes:
+    return hashlib.sha256(token.encode("latin-1")).digest()
+
+
+def _encode(body: Any) -> bytes:
+    return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def _error(reply: ErrorReply, log_id: str) -> tuple[int, bytes]:
+    error = {"code": reply.code, "message": reply.message, "log_id": log_id}
+    return reply.status, _encode({"data": {}, "error": error})
+
+
+def _with_message(reply: ErrorReply, message: str) -> ErrorReply:
+    return ErrorReply(reply.status, reply.code, message)
+
+
+def _unknown_fields(names: list[str]) -> str:
+    """The message for unknown field names, e.g. "Invalid fields: nickname"."""
+    listed = ", ".join(
+        name if len(name) <= 64 else name[:61] + "..." for name in names[:MAX_NAMED_FIELDS]
+    )
+    more = f" and {len(names) - MAX_NAMED_FIELDS} more" if len(names) > MAX_NAMED_FIELDS else ""
+    return f"Invalid fields: {listed}{more}"
+
+
+async def _lifespan(receive: Receive, send: Send) -> None:
+    while True:
+        message = await receive()
+        if message["type"] == "lifespan.startup":
+            await send({"type": "lifespan.startup.complete"})
+        elif message["type"] == "lifespan.shutdown":
+            await send({"type": "lifespan.shutdown.complete"})
+            return

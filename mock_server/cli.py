@@ -1,0 +1,77 @@
+"""`python -m mock_server`: the command line."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from .fixtures import FixtureError
+from .server import Options, create_app, serve
+
+__all__ = ["main"]
+
+LOG_LEVELS = ["critical", "error", "warning", "warn", "info", "debug"]
+
+
+def parse_args(argv: list[str] | None = None) -> Options:
+    defaults = Options()
+    parser = argparse.ArgumentParser(
+        prog="python -m mock_server",
+        description="A mock of TikTok's GET /v2/user/info/, built from the kit's OpenAPI spec.",
+    )
+    parser.add_argument(
+        "--host", default=defaults.host, help="address to bind (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--port", type=int, default=defaults.port, help="port (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--fixtures", metavar="FILE", help="YAML or JSON users and tokens, replacing the defaults"
+    )
+    parser.add_argument(
+        "--rate-limit",
+        type=int,
+        default=defaults.rate_limit,
+        metavar="N",
+        help="requests per token per sliding minute; 0 turns it off (default: %(default)s)",
+    )
+    parser.add_argument("--log-level", choices=LOG_LEVELS, default=defaults.log_level)
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=defaults.workers,
+        help="worker processes (default: %(default)s)",
+    )
+    args = parser.parse_args(argv)
+    if args.rate_limit < 0:
+        parser.error("--rate-limit must be 0 (off) or more")
+    if not 0 <= args.port <= 65535:
+        parser.error("--port must be between 0 and 65535")
+    if args.workers < 1:
+        parser.error("--workers must be at least 1")
+    return Options(
+        host=args.host,
+        port=args.port,
+        fixtures=args.fixtures,
+        rate_limit=args.rate_limit,
+        log_level=args.log_level,
+        workers=args.workers,
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    options = parse_args(argv)
+    try:
+        app = create_app(options)
+    except FixtureError as exc:
+        for problem in str(exc).splitlines():
+            print(f"error: {problem}", file=sys.stderr)
+        return 2
+    url = f"http://{options.host}:{options.port}"
+    print(f"TikTok user info mock on {url}{app.contract.path}", flush=True)
+    if options.fixtures is None:
+        print("Default tokens:", flush=True)
+        for token, scopes in app.describe_tokens():
+            print(f"  {token:40} {scopes}", flush=True)
+    serve(options)
+    return 0

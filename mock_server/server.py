@@ -1,0 +1,64 @@
+"""Building the mock from its options, and serving it with granian."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from .app import DEFAULT_RATE_LIMIT, MockApp
+from .contract import Contract
+from .fixtures import DEFAULT_FIXTURES, load_fixtures
+from .spec import SPEC_PATH, load_document
+
+__all__ = ["Options", "create_app", "from_environment", "serve"]
+
+OPTIONS_VARIABLE = "TIKTOK_MOCK_OPTIONS"
+"""How the options reach granian's worker processes, which build their own app."""
+
+
+@dataclass(frozen=True)
+class Options:
+    """Everything that shapes a mock. The defaults are the mock that `make mock` runs."""
+
+    host: str = "127.0.0.1"
+    port: int = 8080
+    fixtures: str | None = None
+    rate_limit: int = DEFAULT_RATE_LIMIT
+    log_level: str = "info"
+    workers: int = 1
+    spec: str = str(SPEC_PATH)
+
+
+def create_app(options: Options = Options()) -> MockApp:
+    """The mock: the spec's contract, the fixtures' grants (checked if not the defaults)."""
+    contract = Contract.from_document(load_document(Path(options.spec)))
+    if options.fixtures is None:
+        grants = load_fixtures(contract, DEFAULT_FIXTURES, validate=False)
+    else:
+        grants = load_fixtures(contract, Path(options.fixtures))
+    return MockApp(contract, grants, rate_limit=options.rate_limit)
+
+
+def from_environment() -> MockApp:
+    """The app of a granian worker, from the options its parent put in the environment."""
+    return create_app(Options(**json.loads(os.environ[OPTIONS_VARIABLE])))
+
+
+def serve(options: Options) -> None:
+    """Serve the mock until interrupted."""
+    from granian.constants import Interfaces
+    from granian.log import LogLevels
+    from granian.server import Server
+
+    os.environ[OPTIONS_VARIABLE] = json.dumps(asdict(options))
+    Server(
+        "mock_server.server:from_environment",
+        address=options.host,
+        port=options.port,
+        interface=Interfaces.ASGI,
+        workers=options.workers,
+        factory=True,
+        log_level=LogLevels(options.log_level),
+    ).serve()

@@ -1,0 +1,87 @@
+"""schemathesis against the mock, every check on: in-process, and over a real socket.
+
+The seed is fixed (SCHEMATHESIS_SEED overrides it); the number of generated cases is
+reported at the end of the session. A failure prints the curl command that reproduces it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import hypothesis
+import schemathesis
+from schemathesis import GenerationMode
+from schemathesis.checks import CHECKS, load_all_checks
+
+from mock_server.server import Options, create_app
+from mock_server.spec import SPEC_PATH
+
+from cases import GENERATED
+from running import running_mock
+
+SEED = int(os.environ.get("SCHEMATHESIS_SEED", "20261121"))
+TOKEN = "act.example12345Example12345Example"
+IN_PROCESS_EXAMPLES = 1000
+OVER_SOCKET_EXAMPLES = 150
+
+schema = schemathesis.openapi.from_path(SPEC_PATH)
+# The rate limit is off: the run sends more than 600 requests a minute with one token.
+schema.app = create_app(Options(rate_limit=0))
+schema.config.generation.update(modes=list(GenerationMode), max_examples=IN_PROCESS_EXAMPLES)
+
+
+@schema.auth()
+class BearerToken:
+    """The fixture token, applied where schemathesis wants valid credentials."""
+
+    def get(self, case: schemathesis.Case[Any], context: schemathesis.AuthContext) -> str:
+        return TOKEN
+
+    def set(
+        self, case: schemathesis.Case[Any], data: str, context: schemathesis.AuthContext
+    ) -> None:
+        case.headers["Authorization"] = f"Bearer {data}"
+
+
+@schema.parametrize()
+@hypothesis.seed(SEED)
+def test_in_process(case: schemathesis.Case[Any]) -> None:
+    GENERATED["in-process"] += 1
+    case.call_and_validate()
+
+
+def test_every_check_is_on() -> None:
+    load_all_checks()
+    config = schema.config.checks_config_for(operation=schema["/v2/user/info/"]["GET"], phase=None)
+    names = CHECKS.get_all_names()
+    assert {"ignored_auth", "negative_data_rejection", "unsupported_method"} < set(names)
+    assert [name for name in names if not config.get_by_name(name=name).enabled] == []
+
+
+def test_over_a_socket(tmp_path: Path) -> None:
+    with running_mock("--rate-limit", "0") as mock:
+        result = subprocess.run(
+            [
+                sys.executable, "-m", "schemathesis.cli", "run", str(SPEC_PATH),
+                "--url", mock.url,
+                "--checks", "all",
+                "--phases", "examples,coverage,fuzzing,stateful",
+                "--mode", "all",
+                "--header", f"Authorization: Bearer {TOKEN}",
+                "--seed", str(SEED),
+                "--max-examples", str(OVER_SOCKET_EXAMPLES),
+                "--report", "junit", "--report-dir", str(tmp_path),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    counts = re.search(r"Test cases:\n\s+(\d+) generated, (\d+) passed", result.stdout)
+    assert counts and counts[1] == counts[2], result.stdout
+    GENERATED["over a socket"] += int(counts[1])

@@ -1,0 +1,68 @@
+"""The sliding-window rate limit, on a clock the tests move."""
+
+from __future__ import annotations
+
+import pytest
+
+from mock_server.ratelimit import SlidingWindow
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_admits_the_limit_then_refuses() -> None:
+    limiter = SlidingWindow(3, clock=Clock())
+    assert [limiter.admit("t") for _ in range(5)] == [True, True, True, False, False]
+
+
+def test_the_window_slides() -> None:
+    clock = Clock()
+    limiter = SlidingWindow(2, window=60, clock=clock)
+    assert limiter.admit("t")
+    clock.now += 30
+    assert limiter.admit("t")
+    assert not limiter.admit("t")
+    clock.now += 30  # the first request leaves the window
+    assert limiter.admit("t")
+    assert not limiter.admit("t")
+    clock.now += 29.9
+    assert not limiter.admit("t")
+    clock.now += 0.1
+    assert limiter.admit("t")
+
+
+def test_refused_requests_do_not_count() -> None:
+    clock = Clock()
+    limiter = SlidingWindow(1, window=10, clock=clock)
+    assert limiter.admit("t")
+    for _ in range(100):
+        assert not limiter.admit("t")
+    clock.now += 10
+    assert limiter.admit("t")
+
+
+def test_keys_are_counted_apart() -> None:
+    limiter = SlidingWindow(1, clock=Clock())
+    assert limiter.admit("a") and limiter.admit("b")
+    assert not limiter.admit("a") and not limiter.admit("b")
+
+
+def test_idle_keys_are_swept() -> None:
+    clock = Clock()
+    limiter = SlidingWindow(5, window=60, clock=clock, sweep_every=100)
+    for n in range(99):
+        limiter.admit(f"key-{n}")
+    assert len(limiter) == 99
+    clock.now += 61
+    limiter.admit("fresh")  # the 100th call sweeps
+    assert len(limiter) == 1
+
+
+def test_a_limit_below_one_is_refused() -> None:
+    with pytest.raises(ValueError, match="at least 1"):
+        SlidingWindow(0)
