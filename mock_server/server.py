@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -43,7 +44,9 @@ def create_app(options: Options = Options()) -> MockApp:
 
 def from_environment() -> MockApp:
     """The app of a granian worker, from the options its parent put in the environment."""
-    return create_app(Options(**json.loads(os.environ[OPTIONS_VARIABLE])))
+    options = Options(**json.loads(os.environ[OPTIONS_VARIABLE]))
+    logging.basicConfig(level=options.log_level.upper(), format="[%(levelname)s] %(message)s")
+    return create_app(options)
 
 
 def serve(options: Options) -> None:

@@ -73,3 +73,33 @@ def test_examples_pass_mypy_strict(tmp_path: Path) -> None:
         paths.append(str(path))
     out, err, status = mypy_api.run(["--strict", "--no-incremental", *paths])
     assert status == 0, out + err
+
+
+def test_the_default_tokens_table_is_the_fixtures(document: dict[str, Any]) -> None:
+    from mock_server.contract import Contract
+    from mock_server.fixtures import load_fixtures
+
+    text = README.read_text(encoding="utf-8")
+    table = text.split("### Default tokens", 1)[1].split("\n\n")[2]
+    rows = {}
+    for line in table.splitlines()[2:]:
+        token, _user, scopes = (cell.strip() for cell in line.strip("|").split("|"))
+        rows[token.strip("`")] = scopes
+    grants = load_fixtures(Contract.from_document(document))
+    assert set(rows) == set(grants)
+    for token, grant in grants.items():
+        if grant.expired:
+            assert rows[token].startswith("expired")
+        else:
+            assert rows[token] == " ".join(f"`{scope}`" for scope in sorted(grant.scopes))
+
+
+def test_the_fixtures_example_loads(document: dict[str, Any], tmp_path: Path) -> None:
+    from mock_server.contract import Contract
+    from mock_server.fixtures import load_fixtures
+
+    (example,) = re.findall(r"```yaml\n(.*?)```", README.read_text(encoding="utf-8"), re.S)
+    path = tmp_path / "fixtures.yaml"
+    path.write_text(example, encoding="utf-8")
+    grants = load_fixtures(Contract.from_document(document), path)
+    assert grants["act.alice.token"].user["display_name"] == "Alice"
