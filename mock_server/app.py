@@ -7,6 +7,8 @@ import hmac
 import json
 import logging
 from collections.abc import Awaitable, Callable, Mapping, MutableMapping
+from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 from urllib.parse import unquote
 
@@ -15,7 +17,7 @@ from .fixtures import TOKEN, Grant
 from .logid import new_log_id
 from .ratelimit import SlidingWindow
 
-__all__ = ["DEFAULT_RATE_LIMIT", "MockApp"]
+__all__ = ["DEFAULT_RATE_LIMIT", "MockApp", "Receive", "Scope", "Send"]
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -55,16 +57,26 @@ class MockApp:
         self.contract = contract
         # Tokens are looked up by digest and then compared in constant time, so neither the
         # lookup nor the comparison reveals how much of a guessed token was right.
-        self._grants = {_digest(token): (token, grant) for token, grant in grants.items()}
+        self._grants: dict[bytes, _Entry] = {}
+        for token, grant in grants.items():
+            self.add_grant(token, grant)
         self._limiter = SlidingWindow(rate_limit) if rate_limit else None
         self._allow = [(b"allow", contract.method.encode())]
         self._errors = contract.errors
 
+    def add_grant(self, token: str, grant: Grant) -> None:
+        """Make `token` grant `grant` from now on, replacing what it granted before."""
+        fragments = {field: _encode({field: value})[1:-1] for field, value in grant.user.items()}
+        self._grants[_digest(token)] = _Entry(token, grant, fragments)
+
     def describe_tokens(self) -> list[tuple[str, str]]:
         """Each token with what it grants, for the start-up banner."""
         return [
-            (token, "expired" if grant.expired else " ".join(sorted(grant.scopes)))
-            for token, grant in self._grants.values()
+            (
+                entry.token,
+                "expired" if entry.grant.expired else " ".join(sorted(entry.grant.scopes)),
+            )
+            for entry in self._grants.values()
         ]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -92,33 +104,34 @@ class MockApp:
             return (*_error(NOT_FOUND, log_id), log_id, [])
         if scope["method"] != self.contract.method:
             return (*_error(METHOD_NOT_ALLOWED, log_id), log_id, self._allow)
-        grant, token = self._authorize(scope["headers"])
-        if grant is None or grant.expired:
+        entry = self._authorize(scope["headers"])
+        if entry is None or entry.grant.expired:
             return (*_error(self._errors["access_token_invalid"], log_id), log_id, [])
-        if self._limiter is not None and not self._limiter.admit(token):
+        if self._limiter is not None and not self._limiter.admit(entry.token):
             return (*_error(self._errors["rate_limit_exceeded"], log_id), log_id, [])
         fields, problem = self._fields(scope["query_string"])
         if problem is not None:
             return (*_error(problem, log_id), log_id, [])
-        if any(self.contract.field_scopes[field] not in grant.scopes for field in fields):
+        scopes = entry.grant.scopes
+        if any(self.contract.field_scopes[field] not in scopes for field in fields):
             return (*_error(self._errors["scope_not_authorized"], log_id), log_id, [])
-        user = {field: grant.user[field] for field in fields if field in grant.user}
-        body = {"data": {"user": user}, "error": {"code": "ok", "message": "", "log_id": log_id}}
-        return 200, _encode(body), log_id, []
+        fragments = entry.fragments
+        user = b",".join(fragments[field] for field in fields if field in fragments)
+        return 200, b'{"data":{"user":{%s}},%s' % (user, _ok(log_id)), log_id, []
 
-    def _authorize(self, headers: list[tuple[bytes, bytes]]) -> tuple[Grant | None, str]:
-        """The grant of the request's bearer token, or None if the token is not a valid one."""
+    def _authorize(self, headers: list[tuple[bytes, bytes]]) -> _Entry | None:
+        """What the request's bearer token grants, or None if the token is not a valid one."""
         values = [value for name, value in headers if name == b"authorization"]
         if len(values) != 1:
-            return None, ""
+            return None
         scheme, _, token_bytes = values[0].partition(b" ")
         token = token_bytes.strip(b" ").decode("latin-1")
         if scheme.lower() != b"bearer" or not TOKEN.fullmatch(token):
-            return None, ""
-        found = self._grants.get(_digest(token))
-        if found is None or not hmac.compare_digest(found[0], token):
-            return None, ""
-        return found[1], token
+            return None
+        entry = self._grants.get(_digest(token))
+        if entry is None or not hmac.compare_digest(entry.token, token):
+            return None
+        return entry
 
     def _fields(self, query_string: bytes) -> tuple[list[str], ErrorReply | None]:
         """The requested field names, or the error that the `fields` parameter earns."""
@@ -150,6 +163,20 @@ class MockApp:
         return fields, None
 
 
+@dataclass(frozen=True)
+class _Entry:
+    """A token, its grant, and its user's fields each encoded once as a JSON member."""
+
+    token: str
+    grant: Grant
+    fragments: Mapping[str, bytes]
+
+
+def _ok(log_id: str) -> bytes:
+    """The success envelope's `error` member and the closing brace."""
+    return b'"error":{"code":"ok","message":"","log_id":"%s"}}' % log_id.encode()
+
+
 def _digest(token: str) -> bytes:
     return hashlib.sha256(token.encode("latin-1")).digest()
 
@@ -159,8 +186,18 @@ def _encode(body: Any) -> bytes:
 
 
 def _error(reply: ErrorReply, log_id: str) -> tuple[int, bytes]:
-    error = {"code": reply.code, "message": reply.message, "log_id": log_id}
-    return reply.status, _encode({"data": {}, "error": error})
+    before, after = _error_parts(reply)
+    return reply.status, before + log_id.encode() + after
+
+
+@lru_cache(maxsize=256)
+def _error_parts(reply: ErrorReply) -> tuple[bytes, bytes]:
+    """An error body encoded once, split where its log id goes."""
+    body = _encode(
+        {"data": {}, "error": {"code": reply.code, "message": reply.message, "log_id": ""}}
+    )
+    before, after = body.rsplit(b'"log_id":"', 1)  # a quote inside a string would be escaped
+    return before + b'"log_id":"', after
 
 
 def _with_message(reply: ErrorReply, message: str) -> ErrorReply:

@@ -13,7 +13,7 @@ from .contract import Contract
 from .fixtures import DEFAULT_FIXTURES, load_fixtures
 from .spec import SPEC_PATH, load_document
 
-__all__ = ["Options", "create_app", "from_environment", "serve"]
+__all__ = ["OPTIONS_VARIABLE", "Options", "create_app", "from_environment", "serve"]
 
 OPTIONS_VARIABLE = "TIKTOK_MOCK_OPTIONS"
 """How the options reach granian's worker processes, which build their own app."""
@@ -49,15 +49,15 @@ def from_environment() -> MockApp:
     return create_app(options)
 
 
-def serve(options: Options) -> None:
-    """Serve the mock until interrupted."""
+def serve(options: Options, target: str = "mock_server.server:from_environment") -> None:
+    """Serve the app that the factory `target` builds from `options`, until interrupted."""
     from granian.constants import Interfaces
     from granian.log import LogLevels
     from granian.server import Server
 
     os.environ[OPTIONS_VARIABLE] = json.dumps(asdict(options))
     Server(
-        "mock_server.server:from_environment",
+        target,
         address=options.host,
         port=options.port,
         interface=Interfaces.ASGI,

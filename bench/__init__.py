@@ -1,0 +1,1 @@
+"""`make bench`: the mock, the bare-server ceiling and Prism, side by side in one run."""

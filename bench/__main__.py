@@ -1,0 +1,164 @@
+"""`python -m bench`: every figure of the benchmark, measured side by side in one run."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from bench import client, prism, report, wrk
+from bench.servers import started
+from mock_server.spec import SPEC_PATH
+
+ROOT = Path(__file__).resolve().parent.parent
+TOKEN = "act.example12345Example12345Example"
+HEADERS = {"Authorization": f"Bearer {TOKEN}"}
+TARGET = "/v2/user/info/?fields=open_id,union_id,avatar_url,display_name"
+NO_RATE_LIMIT = "1000000000"
+"""The mock's full behaviour, with a rate limit high enough never to trigger."""
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--seconds", type=int, default=8, help="load per server (default: 8)")
+    parser.add_argument("--connections", type=int, default=64, help="wrk connections (default: 64)")
+    parser.add_argument("--starts", type=int, default=5, help="start-up samples per server")
+    parser.add_argument("--client-calls", type=int, default=2000, help="calls per client sample")
+    parser.add_argument("--output", type=Path, default=ROOT / "bench", help="where results go")
+    parser.add_argument("--skip-prism", action="store_true", help="leave Prism out")
+    parser.add_argument("--skip-make-test", action="store_true", help="do not time `make test`")
+    args = parser.parse_args()
+
+    wrk_path = wrk.ensure_wrk()
+    prism_path = None if args.skip_prism else prism.ensure_prism()
+    python = sys.executable
+
+    def mock(port: int, workers: int = 1) -> list[str]:
+        return [python, "-m", "mock_server", "--port", str(port), "--rate-limit", NO_RATE_LIMIT,
+                "--log-level", "warning", "--workers", str(workers)]  # fmt: skip
+
+    def ceiling(port: int, size: int) -> list[str]:
+        return [python, "-m", "bench.ceiling", "--port", str(port), "--size", str(size)]
+
+    def prism_server(port: int) -> list[str]:
+        assert prism_path is not None
+        return [str(prism_path), "mock", "-h", "127.0.0.1", "-p", str(port), str(SPEC_PATH)]
+
+    def load(command: list[str], port: int) -> dict[str, Any]:
+        url = f"http://127.0.0.1:{port}{TARGET}"
+        with started(command, url, headers=HEADERS):
+            httpx.get(url, headers=HEADERS)  # one warm-up request
+            measured = wrk.run(
+                wrk_path, url, headers=HEADERS, seconds=args.seconds, connections=args.connections
+            )
+        print(f"  {measured}", flush=True)
+        return asdict(measured)
+
+    def startup(command: list[str], port: int) -> float:
+        url = f"http://127.0.0.1:{port}{TARGET}"
+        samples = []
+        for _ in range(args.starts):
+            with started(command, url, headers=HEADERS) as seconds:
+                samples.append(seconds)
+        return statistics.median(samples)
+
+    port = 18700
+    print("start-up to the first 200", flush=True)
+    startups = {"mock": startup(mock(port), port)}
+    if prism_path is not None:
+        startups["prism"] = startup(prism_server(port + 1), port + 1)
+    print(f"  {startups}", flush=True)
+
+    with started(mock(port), f"http://127.0.0.1:{port}{TARGET}", headers=HEADERS):
+        body = httpx.get(f"http://127.0.0.1:{port}{TARGET}", headers=HEADERS).content
+
+    servers: dict[str, dict[str, Any]] = {}
+    print("throughput and latency", flush=True)
+    servers["mock"] = load(mock(port + 2), port + 2)
+    servers["mock, 2 workers"] = load(mock(port + 3, workers=2), port + 3)
+    servers["ceiling (bare ASGI)"] = load(ceiling(port + 4, len(body)), port + 4)
+    if prism_path is not None:
+        servers[f"Prism {prism.PRISM_VERSION}"] = load(prism_server(port + 5), port + 5)
+
+    print("client overhead", flush=True)
+    per_call = client.per_call_seconds(httpx.Response(200, content=body).json(), args.client_calls)
+    print(f"  {per_call}", flush=True)
+
+    make_test = None
+    if not args.skip_make_test:
+        print("make test", flush=True)
+        began = time.perf_counter()
+        subprocess.run(["make", "-s", "test"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+        make_test = time.perf_counter() - began
+
+    results = {
+        "date": time.strftime("%Y-%m-%d"),
+        "cores": os.cpu_count(),
+        "machine": f"{platform.machine()}, Python {platform.python_version()}",
+        "seconds": args.seconds,
+        "connections": args.connections,
+        "response_bytes": len(body),
+        "servers": servers,
+        "startup_seconds": startups,
+        "client_seconds_per_call": per_call,
+        "make_test_seconds": make_test,
+    }
+    results["targets"] = targets(results)
+    report.write(results, args.output)
+    for target in results["targets"]:
+        print(f"{'met ' if target['met'] else 'MISSED'}  {target['measure']}: {target['value']}"
+              f" (target {target['target']})")  # fmt: skip
+    return 0
+
+
+def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
+    """Each target of the benchmark with the figure measured against it."""
+    servers = results["servers"]
+    mock, ceiling = servers["mock"], servers["ceiling (bare ASGI)"]
+    found: list[dict[str, Any]] = []
+
+    def add(measure: str, value: float, target: str, met: bool, unit: str = "") -> None:
+        found.append(
+            {"measure": measure, "value": f"{value:.2f}{unit}", "target": target, "met": met}
+        )
+
+    prism_name = f"Prism {prism.PRISM_VERSION}"
+    if prism_name in servers:
+        prism_load = servers[prism_name]
+        ratio = mock["requests_per_second"] / prism_load["requests_per_second"]
+        add("mock / Prism throughput", ratio, ">= 8", ratio >= 8, "x")
+        latency = mock["p99_ms"] / prism_load["p99_ms"]
+        add("mock / Prism p99 latency", latency, "<= 0.2", latency <= 0.2, "x")
+        add(
+            "Prism start-up to first 200",
+            results["startup_seconds"]["prism"],
+            "reference",
+            True,
+            " s",
+        )
+    share = mock["requests_per_second"] / ceiling["requests_per_second"]
+    add("mock / ceiling throughput", share, ">= 0.5", share >= 0.5, "x")
+    startup = results["startup_seconds"]["mock"]
+    add("mock start-up to first 200", startup, "<= 0.4 s", startup <= 0.4, " s")
+    per_call = results["client_seconds_per_call"]
+    overhead = per_call["client"] / per_call["httpx"]
+    add("client / raw httpx per call", overhead, "<= 1.3", overhead <= 1.3, "x")
+    failed = sum(load["failures"] for load in servers.values())
+    add("failed requests under load", failed, "0", failed == 0)
+    if results["make_test_seconds"] is not None:
+        seconds = results["make_test_seconds"]
+        add("make test wall time", seconds, "< 60 s", seconds < 60, " s")
+    return found
+
+
+if __name__ == "__main__":
+    sys.exit(main())

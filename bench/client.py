@@ -1,0 +1,51 @@
+"""The generated client's cost per call against raw httpx, on one in-process transport."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+
+from tiktok_user_info_client import AuthenticatedClient
+from tiktok_user_info_client.api.user import get_user_info
+from tiktok_user_info_client.models import UserField
+
+__all__ = ["per_call_seconds"]
+
+TOKEN = "act.example12345Example12345Example"
+FIELDS = [UserField.OPEN_ID, UserField.UNION_ID, UserField.AVATAR_URL]
+TARGET = "/v2/user/info/?fields=open_id,union_id,avatar_url"
+
+
+def per_call_seconds(body: Any, calls: int = 2000, repeats: int = 7) -> dict[str, float]:
+    """Best-of-`repeats` seconds per call: raw httpx (request and `json()`) and the client."""
+    transport = httpx.MockTransport(lambda _: httpx.Response(200, json=body))
+    raw = httpx.Client(base_url="https://open.tiktokapis.com", transport=transport)
+    headers = {"Authorization": f"Bearer {TOKEN}"}
+    client = AuthenticatedClient(
+        base_url="https://open.tiktokapis.com", token=TOKEN, httpx_args={"transport": transport}
+    )
+
+    def raw_call() -> None:
+        raw.get(TARGET, headers=headers).json()
+
+    def client_call() -> None:
+        get_user_info.sync(client=client, fields=FIELDS)
+
+    with raw, client:
+        return {
+            "httpx": _best(raw_call, calls, repeats),
+            "client": _best(client_call, calls, repeats),
+        }
+
+
+def _best(call: Callable[[], None], calls: int, repeats: int) -> float:
+    best = float("inf")
+    for _ in range(repeats):
+        start = time.perf_counter()
+        for _ in range(calls):
+            call()
+        best = min(best, (time.perf_counter() - start) / calls)
+    return best

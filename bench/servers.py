@@ -1,0 +1,56 @@
+"""Starting a server, timing it to its first 200, and stopping it."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import httpx
+
+__all__ = ["started"]
+
+
+@contextmanager
+def started(
+    command: list[str], url: str, *, headers: dict[str, str], timeout: float = 60.0
+) -> Iterator[float]:
+    """Run `command` until the block ends; yields seconds from launch to its first 200 at `url`."""
+    launched = time.perf_counter()
+    # A session of its own, so that stopping it stops the children it forks (Prism forks one).
+    process = subprocess.Popen(
+        command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True
+    )
+    try:
+        while True:
+            if process.poll() is not None:
+                error = process.stderr.read().decode() if process.stderr else ""
+                raise RuntimeError(f"{command[0]} exited with {process.returncode}: {error}")
+            try:
+                if httpx.get(url, headers=headers, timeout=1.0).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.perf_counter() - launched > timeout:
+                raise RuntimeError(f"{' '.join(command)} gave no 200 within {timeout}s")
+            time.sleep(0.002)
+        yield time.perf_counter() - launched
+    finally:
+        _stop(process)
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    """SIGTERM to the whole process group, SIGKILL if it lingers."""
+    for sig, wait in ((signal.SIGTERM, 10.0), (signal.SIGKILL, None)):
+        try:
+            os.killpg(process.pid, sig)
+        except ProcessLookupError:
+            pass
+        try:
+            process.wait(timeout=wait)
+            break
+        except subprocess.TimeoutExpired:
+            continue

@@ -1,0 +1,90 @@
+"""The benchmark runs end to end; its parsing and its targets. No timing is asserted here."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bench import wrk
+from bench.__main__ import targets
+
+WRK_OUTPUT = """Running 8s test @ http://127.0.0.1:18702/v2/user/info/?fields=open_id
+  1 threads and 64 connections
+  Thread Stats   Avg      Stdev     Max   +/- Stdev
+    Latency     2.61ms    1.10ms  30.54ms   90.00%
+    Req/Sec    24.81k     1.02k   26.77k    71.25%
+  Latency Distribution
+     50%    2.41ms
+     75%    2.80ms
+     90%    3.40ms
+     99%  850.00us
+  197654 requests in 8.00s, 98.53MB read
+  Socket errors: connect 0, read 2, write 0, timeout 1
+  Non-2xx or 3xx responses: 4
+Requests/sec:  24706.75
+Transfer/sec:     12.32MB
+"""
+
+
+def test_wrk_output_is_read() -> None:
+    assert wrk.parse(WRK_OUTPUT) == wrk.Load(24706.75, 2.41, 0.85, 197654, 7)
+
+
+def test_wrk_output_without_figures_is_an_error() -> None:
+    with pytest.raises(ValueError, match="no throughput"):
+        wrk.parse("unable to connect to 127.0.0.1:1 Connection refused\n")
+
+
+def load(rps: float, p99: float, failures: int = 0) -> dict[str, float]:
+    return {
+        "requests_per_second": rps,
+        "p50_ms": 1.0,
+        "p99_ms": p99,
+        "requests": 1,
+        "failures": failures,
+    }
+
+
+def test_targets_compare_the_figures() -> None:
+    results = {
+        "servers": {
+            "mock": load(9000, 5),
+            "ceiling (bare ASGI)": load(20000, 4),
+            "Prism 5.16.0": load(1000, 100, failures=1),
+        },
+        "startup_seconds": {"mock": 0.5, "prism": 2.0},
+        "client_seconds_per_call": {"httpx": 1.0, "client": 1.2},
+        "make_test_seconds": 59.0,
+    }
+    met = {target["measure"]: target["met"] for target in targets(results)}
+    assert met == {
+        "mock / Prism throughput": True,
+        "mock / Prism p99 latency": True,
+        "Prism start-up to first 200": True,
+        "mock / ceiling throughput": False,
+        "mock start-up to first 200": False,
+        "client / raw httpx per call": True,
+        "failed requests under load": False,
+        "make test wall time": True,
+    }
+
+
+@pytest.mark.skipif(
+    shutil.which("wrk") is None,
+    reason="wrk is not installed: `make bench` installs it from Debian's packages (CI does too)",
+)
+def test_the_bench_runs(tmp_path: Path) -> None:
+    command = [sys.executable, "-m", "bench", "--seconds", "1", "--starts", "1", "--connections",
+               "4", "--client-calls", "20", "--skip-prism", "--skip-make-test", "--output",
+               str(tmp_path)]  # fmt: skip
+    subprocess.run(command, check=True, capture_output=True, timeout=120)
+    results = json.loads((tmp_path / "results.json").read_text())
+    assert set(results["servers"]) == {"mock", "mock, 2 workers", "ceiling (bare ASGI)"}
+    assert all(load["requests"] > 0 for load in results["servers"].values())
+    assert (tmp_path / "results.png").read_bytes().startswith(b"\x89PNG")
+    assert "| mock |" in (tmp_path / "results.md").read_text()
