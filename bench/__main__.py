@@ -127,9 +127,8 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
     found: list[dict[str, Any]] = []
 
     def add(measure: str, value: float, target: str, met: bool, unit: str = "") -> None:
-        found.append(
-            {"measure": measure, "value": f"{value:.2f}{unit}", "target": target, "met": met}
-        )
+        text = f"{value}" if isinstance(value, int) else f"{value:.2f}{unit}"
+        found.append({"measure": measure, "value": text, "target": target, "met": met})
 
     prism_name = f"Prism {prism.PRISM_VERSION}"
     if prism_name in servers:

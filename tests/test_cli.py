@@ -74,3 +74,16 @@ def test_bad_options_exit_2(args: list[str], message: str) -> None:
     result = run_cli(*args)
     assert result.returncode == 2
     assert message in result.stderr
+
+
+def test_with_two_workers_the_rate_limit_counts_per_worker() -> None:
+    """Each worker process keeps its own windows: a token gets up to workers x limit."""
+    admitted = 0
+    with running_mock("--workers", "2", "--rate-limit", "3") as mock:
+        for _ in range(200):  # a new connection each time, so both workers take requests
+            response = httpx.get(
+                f"{mock.url}/v2/user/info/?fields=open_id",
+                headers={"Authorization": "Bearer act.mock.basic", "Connection": "close"},
+            )
+            admitted += response.status_code == 200
+    assert admitted == 6
