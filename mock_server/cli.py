@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import errno
+import socket
 import sys
 
 from .fixtures import FixtureError
@@ -11,6 +13,7 @@ from .server import Options, create_app, serve
 __all__ = ["main"]
 
 LOG_LEVELS = ["critical", "error", "warning", "warn", "info", "debug"]
+ALL_INTERFACES = {"0.0.0.0", "::", ""}
 
 
 def parse_args(argv: list[str] | None = None) -> Options:
@@ -35,6 +38,16 @@ def parse_args(argv: list[str] | None = None) -> Options:
         metavar="N",
         help="requests per token per sliding minute; 0 turns it off (default: %(default)s)",
     )
+    parser.add_argument(
+        "--fault-rate",
+        type=float,
+        default=defaults.fault_rate,
+        metavar="R",
+        help="answer this share of requests (0 to 1) with documented 429 and 500 errors",
+    )
+    parser.add_argument(
+        "--seed", type=int, metavar="N", help="seed of --fault-rate, for a reproducible sequence"
+    )
     parser.add_argument("--log-level", choices=LOG_LEVELS, default=defaults.log_level)
     parser.add_argument(
         "--workers",
@@ -49,11 +62,15 @@ def parse_args(argv: list[str] | None = None) -> Options:
         parser.error("--port must be between 0 and 65535")
     if args.workers < 1:
         parser.error("--workers must be at least 1")
+    if not 0 <= args.fault_rate <= 1:
+        parser.error("--fault-rate must be between 0 and 1")
     return Options(
         host=args.host,
         port=args.port,
         fixtures=args.fixtures,
         rate_limit=args.rate_limit,
+        fault_rate=args.fault_rate,
+        seed=args.seed,
         log_level=args.log_level,
         workers=args.workers,
     )
@@ -67,11 +84,41 @@ def main(argv: list[str] | None = None) -> int:
         for problem in str(exc).splitlines():
             print(f"error: {problem}", file=sys.stderr)
         return 2
+    busy = _bind_problem(options.host, options.port)
+    if busy is not None:
+        print(f"error: cannot listen on {options.host}:{options.port}: {busy}", file=sys.stderr)
+        return 1
+    if options.host in ALL_INTERFACES:
+        print(
+            f"warning: listening on all interfaces ({options.host}): anyone who can reach this "
+            "machine can call the mock with its public default tokens",
+            file=sys.stderr,
+        )
     url = f"http://{options.host}:{options.port}"
     print(f"TikTok user info mock on {url}{app.contract.path}", flush=True)
     if options.fixtures is None:
         print("Default tokens:", flush=True)
         for token, scopes in app.describe_tokens():
             print(f"  {token:40} {scopes}", flush=True)
+    else:
+        print(f"{len(app.describe_tokens())} tokens from {options.fixtures}", flush=True)
     serve(options)
     return 0
+
+
+def _bind_problem(host: str, port: int) -> str | None:
+    """Why the mock could not listen on `host:port` (the port is taken, say), or None."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except OSError as exc:
+        return str(exc)
+    family, kind, _, _, address = infos[0]
+    with socket.socket(family, kind) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                return "the port is already in use (is another mock running? choose --port)"
+            return exc.strerror or str(exc)
+    return None

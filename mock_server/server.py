@@ -27,6 +27,8 @@ class Options:
     port: int = 8080
     fixtures: str | None = None
     rate_limit: int = DEFAULT_RATE_LIMIT
+    fault_rate: float = 0.0
+    seed: int | None = None
     log_level: str = "info"
     workers: int = 1
     spec: str = str(SPEC_PATH)
@@ -39,7 +41,13 @@ def create_app(options: Options = Options()) -> MockApp:
         grants = load_fixtures(contract, DEFAULT_FIXTURES, validate=False)
     else:
         grants = load_fixtures(contract, Path(options.fixtures))
-    return MockApp(contract, grants, rate_limit=options.rate_limit)
+    return MockApp(
+        contract,
+        grants,
+        rate_limit=options.rate_limit,
+        fault_rate=options.fault_rate,
+        seed=options.seed,
+    )
 
 
 def from_environment() -> MockApp:

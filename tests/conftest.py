@@ -6,6 +6,7 @@ from typing import Any
 import pytest
 import yaml
 
+from mock_server.process import running_mock
 from mock_server.spec import SPEC_PATH, load_document
 
 
@@ -32,7 +33,5 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
 @pytest.fixture(scope="session")
 def mock_url() -> Iterator[str]:
     """The URL of a mock started from the command line for the session, rate limit off."""
-    from running import running_mock
-
     with running_mock("--rate-limit", "0") as mock:
         yield mock.url

@@ -9,7 +9,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from running import running_mock
+from mock_server.process import running_mock
+
 from seeds import CURL_AUTHORIZATION, CURL_URL, ENDPOINT_EXAMPLE
 
 

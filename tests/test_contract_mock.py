@@ -18,11 +18,11 @@ import schemathesis
 from schemathesis import GenerationMode
 from schemathesis.checks import CHECKS, load_all_checks
 
+from mock_server.process import running_mock
 from mock_server.server import Options, create_app
 from mock_server.spec import SPEC_PATH
 
 from cases import GENERATED
-from running import running_mock
 
 SEED = int(os.environ.get("SCHEMATHESIS_SEED", "20261121"))
 TOKEN = "act.example12345Example12345Example"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import tracemalloc
+
 import pytest
 
 from mock_server.ratelimit import SlidingWindow
@@ -66,3 +68,18 @@ def test_idle_keys_are_swept() -> None:
 def test_a_limit_below_one_is_refused() -> None:
     with pytest.raises(ValueError, match="at least 1"):
         SlidingWindow(0)
+
+
+def test_memory_for_100000_tokens_stays_under_20_mb() -> None:
+    """The bound the README states: 100,000 tokens with one request each."""
+    tokens = [f"act.token.{n:06d}" for n in range(100_000)]
+    tracemalloc.start()
+    try:
+        limiter = SlidingWindow(600, clock=Clock())
+        for token in tokens:
+            limiter.admit(token)
+        used, _ = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert len(limiter) == 100_000
+    assert used < 20_000_000

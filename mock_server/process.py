@@ -1,4 +1,4 @@
-"""The mock's command line, started as a subprocess on a free port."""
+"""The mock's command line, started as a subprocess on a free port: for tests and the soak."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+
+__all__ = ["RunningMock", "free_port", "running_mock"]
 
 
 @dataclass
