@@ -17,12 +17,15 @@ __all__ = ["RunningMock", "free_port", "running_mock"]
 class RunningMock:
     url: str
     process: subprocess.Popen[str]
+    _output: str | None = None
 
     def stop(self) -> str:
-        """Stop the mock with SIGTERM; everything it printed."""
-        self.process.terminate()
-        out, _ = self.process.communicate(timeout=10)
-        return out
+        """Stop the mock with SIGTERM (if it still runs); everything it printed."""
+        if self.process.poll() is None:
+            self.process.terminate()
+        if self._output is None:
+            self._output, _ = self.process.communicate(timeout=10)
+        return self._output
 
 
 def free_port() -> int:
@@ -57,5 +60,4 @@ def running_mock(*args: str, timeout: float = 10.0) -> Iterator[RunningMock]:
                 time.sleep(0.01)
         yield mock
     finally:
-        if process.poll() is None:
-            mock.stop()
+        mock.stop()

@@ -322,3 +322,106 @@ def test_a_requested_field_the_fixture_user_lacks_is_left_out(tmp_path: Path) ->
     app = create_app(Options(fixtures=str(tmp_path / "fixtures.json")))
     response = get(app, f"{PATH}?fields=open_id,display_name", token="act.sparse")
     assert response.json()["data"] == {"user": {"open_id": "o-2"}}
+
+
+def test_tokens_are_compared_in_constant_time(
+    app: MockApp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    compared: list[tuple[str, str]] = []
+
+    def compare_digest(a: str, b: str) -> bool:
+        compared.append((a, b))
+        return a == b
+
+    monkeypatch.setattr("mock_server.app.hmac.compare_digest", compare_digest)
+    assert get(app, f"{PATH}?fields=open_id").status_code == 200
+    assert compared == [(SEED_TOKEN, SEED_TOKEN)]
+
+
+@pytest.mark.parametrize(
+    ("prefer", "expected"),
+    [
+        ("code=429", (429, "rate_limit_exceeded")),
+        ("code=500", (500, "internal_error")),
+        ("code=400", (400, "invalid_params")),
+        ("code=401", (401, "access_token_invalid")),
+        ("error=scope_not_authorized", (401, "scope_not_authorized")),
+        ("error=scope_permission_missed", (400, "scope_permission_missed")),
+        ("error=invalid_params_unknown_field", (400, "invalid_params")),
+        ('error="internal_error", delay=0', (500, "internal_error")),
+    ],
+)
+def test_prefer_forces_a_documented_error(
+    app: MockApp, document: dict[str, Any], prefer: str, expected: tuple[int, str]
+) -> None:
+    response = get(app, f"{PATH}?fields=open_id", Prefer=prefer)
+    assert error_of(response)[:2] == expected
+    messages = {example.value["error"]["message"] for example in _examples(document)}
+    assert response.json()["error"]["message"] in messages
+
+
+def _examples(document: dict[str, Any]) -> list[Any]:
+    from mock_server.spec import response_examples
+
+    return list(response_examples(operation(document)))
+
+
+def test_prefer_code_200_answers_normally(app: MockApp) -> None:
+    assert get(app, f"{PATH}?fields=open_id", Prefer="code=200").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("prefer", "message"),
+    [
+        (
+            "code=418",
+            "Prefer: code=418 is not a documented status of this endpoint "
+            "(200, 400, 401, 429, 500)",
+        ),
+        ("code=abc", "Prefer: code=abc is not a documented status"),
+        ("error=teapot", "Prefer: error=teapot is not a documented error"),
+        ("delay=-5", "Prefer: delay=-5 must be whole milliseconds from 0 to 60000"),
+        ("delay=60001", "Prefer: delay=60001 must be whole milliseconds"),
+        ("dynamic=true", "Prefer: dynamic is not supported (code, error and delay are)"),
+    ],
+)
+def test_prefer_refuses_what_it_cannot_honour(app: MockApp, prefer: str, message: str) -> None:
+    status, code, said = error_of(get(app, f"{PATH}?fields=open_id", Prefer=prefer))
+    assert (status, code) == (400, "invalid_params")
+    assert said.startswith(message)
+
+
+def test_prefer_delay_adds_latency(app: MockApp) -> None:
+    import time
+
+    began = time.perf_counter()
+    response = get(app, f"{PATH}?fields=open_id", Prefer="delay=150")
+    assert response.status_code == 200
+    assert time.perf_counter() - began >= 0.15
+
+
+def test_fault_rate_is_reproducible_for_a_seed() -> None:
+    def statuses(seed: int) -> list[int]:
+        app = create_app(Options(rate_limit=0, fault_rate=0.3, seed=seed))
+        return [get(app, f"{PATH}?fields=open_id").status_code for _ in range(200)]
+
+    first = statuses(7)
+    assert first == statuses(7)
+    assert first != statuses(8)
+    assert set(first) == {200, 429, 500}
+    assert 30 <= first.count(429) + first.count(500) <= 90
+
+
+def test_the_recorded_requests_redact_tokens() -> None:
+    app = MockApp(create_app().contract, {}, record=True)
+    get(app, f"{PATH}?fields=open_id", token="act.secret-token", Prefer="code=200")
+    assert app.requests is not None
+    (recorded,) = app.requests
+    assert (recorded.method, recorded.path, recorded.query, recorded.status) == (
+        "GET",
+        PATH,
+        "fields=open_id",
+        401,
+    )
+    assert recorded.headers["authorization"] == "Bearer <redacted>"
+    assert "act.secret-token" not in repr(recorded)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 import httpx
@@ -88,3 +91,78 @@ def test_with_two_workers_the_rate_limit_counts_per_worker() -> None:
             )
             admitted += response.status_code == 200
     assert admitted == 6
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_stops_cleanly_finishing_in_flight_requests(sig: signal.Signals) -> None:
+    answers: list[int] = []
+    with running_mock() as mock:
+
+        def slow_request() -> None:
+            headers = {"Authorization": "Bearer act.mock.basic", "Prefer": "delay=600"}
+            url = f"{mock.url}/v2/user/info/?fields=open_id"
+            answers.append(httpx.get(url, headers=headers, timeout=10).status_code)
+
+        thread = threading.Thread(target=slow_request)
+        thread.start()
+        time.sleep(0.2)
+        mock.process.send_signal(sig)
+        thread.join(timeout=10)
+        code = mock.process.wait(timeout=10)
+    assert answers == [200]
+    assert code == 0
+
+
+def test_a_busy_port_is_a_clear_error() -> None:
+    with running_mock() as mock:
+        port = mock.url.rsplit(":", 1)[1]
+        result = run_cli("--port", port)
+    assert result.returncode == 1
+    assert result.stderr == (
+        f"error: cannot listen on 127.0.0.1:{port}: the port is already in use "
+        "(is another mock running? choose --port)\n"
+    )
+
+
+def test_binds_loopback_unless_told_and_warns_on_all_interfaces() -> None:
+    with running_mock() as mock:
+        assert mock.url.startswith("http://127.0.0.1:")
+        output = mock.stop()
+    assert "warning" not in output
+    with running_mock("--host", "0.0.0.0") as mock:
+        port = mock.url.rsplit(":", 1)[1]
+        response = httpx.get(f"http://127.0.0.1:{port}/v2/user/info/?fields=open_id")
+        output = mock.stop()
+    assert response.status_code == 401
+    assert "warning: listening on all interfaces (0.0.0.0)" in output
+
+
+def test_no_token_a_client_sends_reaches_the_logs() -> None:
+    secrets = [
+        "act.secret-unknown-token-4242",
+        "act.secret.with.dots.777",
+        "rft.secret-refresh-0001",
+    ]
+    with running_mock("--log-level", "debug") as mock:
+        for secret in secrets:
+            for headers in (
+                {"Authorization": f"Bearer {secret}"},
+                {"Authorization": secret},
+                {"Authorization": f"Bearer {secret}", "Prefer": f"error={secret}"},
+            ):
+                httpx.get(f"{mock.url}/v2/user/info/?fields=open_id", headers=headers)
+            httpx.post(f"{mock.url}/v2/user/info/", headers={"Authorization": f"Bearer {secret}"})
+            httpx.get(f"{mock.url}/nowhere", headers={"Authorization": f"Bearer {secret}"})
+        output = mock.stop()
+    assert "GET /v2/user/info/ -> 401" in output  # the debug log did record the requests
+    for secret in secrets:
+        assert secret not in output
+
+
+def test_a_fixtures_file_that_is_not_utf8(tmp_path: Path) -> None:
+    path = tmp_path / "fixtures.yaml"
+    path.write_bytes(b"users: {\xff\xfe}\n")
+    result = run_cli("--fixtures", str(path))
+    assert result.returncode == 2
+    assert len(result.stderr.splitlines()) == 1
+    assert result.stderr.startswith(f"error: {path}: cannot read:")

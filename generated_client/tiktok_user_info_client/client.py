@@ -29,8 +29,8 @@ class Client:
 
     """
 
-    raise_on_unexpected_status: bool = field(default=False, kw_only=True)
-    """Whether or not to raise an errors.UnexpectedStatus if the API returns a status code that was not documented in the source OpenAPI document. Can also be provided as a keyword argument to the constructor."""
+    raise_on_unexpected_status: bool = field(default=True, kw_only=True)
+    """Whether to raise errors.UnexpectedStatus (the default) if the API returns a status code that was not documented in the source OpenAPI document; False returns None instead. Can also be provided as a keyword argument to the constructor."""
     _base_url: str = field(alias="base_url")
     _cookies: dict[str, str] = field(factory=dict, kw_only=True, alias="cookies")
     _headers: dict[str, str] = field(factory=dict, kw_only=True, alias="headers")
@@ -152,8 +152,8 @@ class AuthenticatedClient:
 
     """
 
-    raise_on_unexpected_status: bool = field(default=False, kw_only=True)
-    """Whether or not to raise an errors.UnexpectedStatus if the API returns a status code that was not documented in the source OpenAPI document. Can also be provided as a keyword argument to the constructor."""
+    raise_on_unexpected_status: bool = field(default=True, kw_only=True)
+    """Whether to raise errors.UnexpectedStatus (the default) if the API returns a status code that was not documented in the source OpenAPI document; False returns None instead. Can also be provided as a keyword argument to the constructor."""
     _base_url: str = field(alias="base_url")
     _cookies: dict[str, str] = field(factory=dict, kw_only=True, alias="cookies")
     _headers: dict[str, str] = field(factory=dict, kw_only=True, alias="headers")

@@ -53,6 +53,13 @@ def _get_kwargs(
 
 
 def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> UserInfoResponse | None:
+    try:
+        return _parse_documented(client=client, response=response)
+    except (ValueError, KeyError, TypeError, AttributeError) as error:
+        raise errors.UnexpectedContent(response.status_code, response.content) from error
+
+
+def _parse_documented(*, client: AuthenticatedClient | Client, response: httpx.Response) -> UserInfoResponse | None:
     if response.status_code == 200:
         response_200 = UserInfoResponse.from_dict(response.json())
 
