@@ -84,7 +84,7 @@ def main() -> int:
     parser.add_argument("--connections", type=int, default=64)
     args = parser.parse_args()
 
-    grants = load_fixtures(Contract.from_document(load_document()))
+    grants = load_fixtures(Contract.from_document(load_document())).grants
     tokens = [token for token, grant in grants.items() if not grant.expired]
     with running_mock() as mock:
         port = int(mock.url.rsplit(":", 1)[1])

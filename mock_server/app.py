@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import json
 import logging
+import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Mapping, MutableMapping
 from dataclasses import dataclass, field
@@ -16,7 +17,7 @@ from urllib.parse import unquote
 
 from .contract import Contract, ErrorReply
 from .faults import Faults
-from .fixtures import TOKEN, Grant
+from .fixtures import TOKEN, Fixtures, Grant
 from .logid import new_log_id
 from .prefer import parse_prefer
 from .ratelimit import SlidingWindow
@@ -53,7 +54,7 @@ logger = logging.getLogger("mock_server")
 
 
 class MockApp:
-    """`GET /v2/user/info/` answered as TikTok answers it, for the tokens in `grants`.
+    """`GET /v2/user/info/` answered as TikTok answers it, for the tokens in `fixtures`.
 
     Every check, in TikTok's order: the path and method, the `Prefer` header and the
     injected faults, the bearer token (401 `access_token_invalid`), the rate limit per
@@ -66,7 +67,7 @@ class MockApp:
     def __init__(
         self,
         contract: Contract,
-        grants: Mapping[str, Grant],
+        fixtures: Fixtures,
         *,
         rate_limit: int = DEFAULT_RATE_LIMIT,
         fault_rate: float = 0.0,
@@ -77,7 +78,7 @@ class MockApp:
         # Tokens are looked up by digest and then compared in constant time, so neither the
         # lookup nor the comparison reveals how much of a guessed token was right.
         self._grants: dict[bytes, _Entry] = {}
-        for token, grant in grants.items():
+        for token, grant in fixtures.grants.items():
             self.add_grant(token, grant)
         self._limiter = SlidingWindow(rate_limit) if rate_limit else None
         self._allow = [(b"allow", contract.method.encode())]
@@ -90,6 +91,21 @@ class MockApp:
         """Make `token` grant `grant` from now on, replacing what it granted before."""
         fragments = {field: _encode({field: value})[1:-1] for field, value in grant.user.items()}
         self._grants[_digest(token)] = _Entry(token, grant, fragments)
+
+    def remove_grant(self, token: str) -> None:
+        """Make `token` unknown from now on."""
+        self._grants.pop(_digest(token), None)
+
+    def grants(self) -> dict[str, Grant]:
+        """Every token the mock knows, with what it grants."""
+        return {entry.token: entry.grant for entry in self._grants.values()}
+
+    def reset_state(self) -> None:
+        """Forget what requests did: the recorded requests and every rate-limit window."""
+        if self.requests is not None:
+            self.requests.clear()
+        if self._limiter is not None:
+            self._limiter = SlidingWindow(self._limiter.limit, self._limiter.window)
 
     def describe_tokens(self) -> list[tuple[str, str]]:
         """Each token with what it grants, for the start-up banner."""
@@ -149,7 +165,7 @@ class MockApp:
     def _user_info(self, scope: Scope, log_id: str) -> tuple[int, bytes]:
         """The status and body of `GET /v2/user/info/`."""
         entry = self._authorize(scope["headers"])
-        if entry is None or entry.grant.expired:
+        if entry is None or not entry.grant.valid_at(time.time()):
             return _error(self._errors["access_token_invalid"], log_id)
         if self._limiter is not None and not self._limiter.admit(entry.token):
             return _error(self._errors["rate_limit_exceeded"], log_id)

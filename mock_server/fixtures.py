@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -13,9 +13,19 @@ import yaml
 
 from .contract import Contract
 
-__all__ = ["DEFAULT_FIXTURES", "FixtureError", "Grant", "load_fixtures"]
+__all__ = [
+    "DEFAULT_FIXTURES",
+    "Code",
+    "FixtureError",
+    "Fixtures",
+    "Grant",
+    "OAuthClient",
+    "check",
+    "load_fixtures",
+]
 
 DEFAULT_FIXTURES = Path(__file__).with_name("fixtures.yaml")
+TOP_LEVEL = {"users", "tokens", "clients", "codes"}
 TOKEN = re.compile(r"[\x21-\x7e]+")
 """What can follow `Bearer ` in a header: visible ASCII, no spaces."""
 
@@ -26,17 +36,56 @@ class FixtureError(Exception):
 
 @dataclass(frozen=True)
 class Grant:
-    """What an access token grants: whose data, which scopes, and whether it has expired."""
+    """What an access token grants: whose data, which scopes, and until when.
+
+    `expired` marks a token that is never valid; `expires_at` (seconds since the epoch) ends
+    the validity of an issued one.
+    """
 
     user: Mapping[str, Any]
     scopes: frozenset[str]
     expired: bool = False
+    expires_at: float | None = None
+
+    def valid_at(self, now: float) -> bool:
+        return not self.expired and (self.expires_at is None or now < self.expires_at)
+
+
+@dataclass(frozen=True)
+class OAuthClient:
+    """An app that may exchange authorization codes: its secret and allowed redirect URIs.
+
+    No redirect URIs means any.
+    """
+
+    secret: str
+    redirect_uris: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Code:
+    """An authorization code: whose consent, to which scopes, for which client."""
+
+    user: Mapping[str, Any]
+    scopes: frozenset[str]
+    client_key: str
+    redirect_uri: str | None = None
+
+
+@dataclass(frozen=True)
+class Fixtures:
+    """Everything a fixtures file declares."""
+
+    grants: dict[str, Grant]
+    clients: dict[str, OAuthClient] = field(default_factory=dict)
+    codes: dict[str, Code] = field(default_factory=dict)
+    users: dict[str, Mapping[str, Any]] = field(default_factory=dict)
 
 
 def load_fixtures(
     contract: Contract, path: Path = DEFAULT_FIXTURES, *, validate: bool = True
-) -> dict[str, Grant]:
-    """The grants of every token in `path`, checked against the contract unless `validate` is off.
+) -> Fixtures:
+    """The users, tokens, clients and codes in `path`, checked unless `validate` is off.
 
     The defaults are checked by the test suite, so the mock loads them without checking.
     """
@@ -52,18 +101,34 @@ def load_fixtures(
             f"{path}: not valid {'JSON' if path.suffix == '.json' else 'YAML'}: {problem}"
         ) from None
     if validate:
-        problems = _problems(data, contract)
+        problems = check(data, contract)
         if problems:
             raise FixtureError("\n".join(f"{path}: {problem}" for problem in problems))
     users = data["users"]
-    return {
-        token: Grant(
-            user=users[entry["user"]],
-            scopes=frozenset(entry["scopes"]),
-            expired=bool(entry.get("expired", False)),
-        )
-        for token, entry in data["tokens"].items()
-    }
+    return Fixtures(
+        grants={
+            token: Grant(
+                user=users[entry["user"]],
+                scopes=frozenset(entry["scopes"]),
+                expired=bool(entry.get("expired", False)),
+            )
+            for token, entry in data["tokens"].items()
+        },
+        clients={
+            key: OAuthClient(entry["client_secret"], frozenset(entry.get("redirect_uris", [])))
+            for key, entry in data.get("clients", {}).items()
+        },
+        codes={
+            code: Code(
+                users[entry["user"]],
+                frozenset(entry["scopes"]),
+                entry["client"],
+                entry.get("redirect_uri"),
+            )
+            for code, entry in data.get("codes", {}).items()
+        },
+        users=users,
+    )
 
 
 def _parse(text: str, *, json_only: bool) -> Any:
@@ -95,23 +160,22 @@ class _UniqueKeyLoader(yaml.SafeLoader):
         return super().construct_mapping(node, deep=deep)
 
 
-def _problems(data: Any, contract: Contract) -> list[str]:
-    """Every problem of the parsed file, each naming its entry."""
+def check(data: Any, contract: Contract) -> list[str]:
+    """Every problem of parsed fixtures, each naming its entry; none means they are usable."""
     from openapi_schema_validator import OAS30Validator
 
-    if not isinstance(data, dict) or set(data) != {"users", "tokens"}:
-        return ["the top level must be a mapping with exactly the keys 'users' and 'tokens'"]
-    users, tokens = data["users"], data["tokens"]
-    problems = []
-    if not isinstance(users, dict) or not users:
-        problems.append("users: must be a non-empty mapping of names to users")
-        users = {}
-    if not isinstance(tokens, dict) or not tokens:
-        problems.append("tokens: must be a non-empty mapping of access tokens to grants")
-        tokens = {}
+    if not isinstance(data, dict) or not {"users", "tokens"} <= set(data) <= TOP_LEVEL:
+        return [
+            "the top level must be a mapping with the keys 'users' and 'tokens', "
+            "and optionally 'clients' and 'codes'"
+        ]
+    problems: list[str] = []
+    users = _section(data, "users", "names to users", problems, required=True)
+    tokens = _section(data, "tokens", "access tokens to grants", problems, required=True)
+    clients = _section(data, "clients", "client keys to clients", problems)
+    codes = _section(data, "codes", "authorization codes to grants", problems)
     validator = OAS30Validator(dict(contract.user_schema))
     known_fields = ", ".join(contract.field_scopes)
-    known_scopes = ", ".join(sorted(contract.scopes))
     for name, user in users.items():
         if not isinstance(user, dict):
             problems.append(f"users.{name}: must be a mapping of User fields")
@@ -129,23 +193,66 @@ def _problems(data: Any, contract: Contract) -> list[str]:
         where = f"tokens.{token}"
         if not isinstance(token, str) or not TOKEN.fullmatch(token):
             problems.append(f"{where}: a token must be visible ASCII without spaces")
-        if not isinstance(grant, dict):
-            problems.append(f"{where}: must be a mapping with 'user', 'scopes' and 'expired'")
+        if not _entry(where, grant, {"user", "scopes", "expired"}, problems):
             continue
-        unknown_keys = set(grant) - {"user", "scopes", "expired"}
-        if unknown_keys:
-            problems.append(f"{where}: unknown keys {sorted(unknown_keys)}")
-        if grant.get("user") not in users:
-            problems.append(f"{where}.user: {grant.get('user')!r} is not one of the users")
-        scopes = grant.get("scopes")
-        if not isinstance(scopes, list) or not all(isinstance(s, str) for s in scopes):
-            problems.append(f"{where}.scopes: must be a list of scope names")
-        else:
-            problems.extend(
-                f"{where}.scopes: unknown scope {scope!r} (the spec declares {known_scopes})"
-                for scope in scopes
-                if scope not in contract.scopes
-            )
+        problems.extend(_reference_problems(where, "user", grant, users))
+        problems.extend(_scope_problems(f"{where}.scopes", grant.get("scopes"), contract))
         if not isinstance(grant.get("expired", False), bool):
             problems.append(f"{where}.expired: must be true or false")
+    for key, client in clients.items():
+        where = f"clients.{key}"
+        if not _entry(where, client, {"client_secret", "redirect_uris"}, problems):
+            continue
+        if not isinstance(client.get("client_secret"), str):
+            problems.append(f"{where}.client_secret: must be a string")
+        uris = client.get("redirect_uris", [])
+        if not isinstance(uris, list) or not all(isinstance(uri, str) for uri in uris):
+            problems.append(f"{where}.redirect_uris: must be a list of URIs")
+    for code, entry in codes.items():
+        where = f"codes.{code}"
+        if not _entry(where, entry, {"user", "scopes", "client", "redirect_uri"}, problems):
+            continue
+        problems.extend(_reference_problems(where, "user", entry, users))
+        problems.extend(_reference_problems(where, "client", entry, clients))
+        problems.extend(_scope_problems(f"{where}.scopes", entry.get("scopes"), contract))
     return problems
+
+
+def _section(
+    data: dict[str, Any], name: str, what: str, problems: list[str], *, required: bool = False
+) -> dict[Any, Any]:
+    """The mapping under `name`, or {} after noting why it is not usable."""
+    section = data.get(name, {})
+    if not isinstance(section, dict) or (required and not section):
+        problems.append(f"{name}: must be a {'non-empty ' if required else ''}mapping of {what}")
+        return {}
+    return section
+
+
+def _entry(where: str, entry: Any, keys: set[str], problems: list[str]) -> bool:
+    """Whether `entry` is a mapping, noting any key it should not have."""
+    if not isinstance(entry, dict):
+        problems.append(f"{where}: must be a mapping with the keys {', '.join(sorted(keys))}")
+        return False
+    if set(entry) - keys:
+        problems.append(f"{where}: unknown keys {sorted(set(entry) - keys)}")
+    return True
+
+
+def _reference_problems(
+    where: str, key: str, entry: dict[str, Any], section: dict[Any, Any]
+) -> list[str]:
+    if entry.get(key) in section:
+        return []
+    return [f"{where}.{key}: {entry.get(key)!r} is not one of the {key}s"]
+
+
+def _scope_problems(where: str, scopes: Any, contract: Contract) -> list[str]:
+    if not isinstance(scopes, list) or not all(isinstance(scope, str) for scope in scopes):
+        return [f"{where}: must be a list of scope names"]
+    known = ", ".join(sorted(contract.scopes))
+    return [
+        f"{where}: unknown scope {scope!r} (the spec declares {known})"
+        for scope in scopes
+        if scope not in contract.scopes
+    ]

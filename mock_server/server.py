@@ -38,12 +38,12 @@ def create_app(options: Options = Options()) -> MockApp:
     """The mock: the spec's contract, the fixtures' grants (checked if not the defaults)."""
     contract = Contract.from_document(load_document(Path(options.spec)))
     if options.fixtures is None:
-        grants = load_fixtures(contract, DEFAULT_FIXTURES, validate=False)
+        fixtures = load_fixtures(contract, DEFAULT_FIXTURES, validate=False)
     else:
-        grants = load_fixtures(contract, Path(options.fixtures))
+        fixtures = load_fixtures(contract, Path(options.fixtures))
     return MockApp(
         contract,
-        grants,
+        fixtures,
         rate_limit=options.rate_limit,
         fault_rate=options.fault_rate,
         seed=options.seed,

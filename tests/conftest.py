@@ -9,6 +9,8 @@ import yaml
 from mock_server.process import running_mock
 from mock_server.spec import SPEC_PATH, load_document
 
+pytest_plugins = ["pytester"]
+
 
 @pytest.fixture(scope="session")
 def document() -> dict[str, Any]:

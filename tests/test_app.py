@@ -15,6 +15,7 @@ from openapi_schema_validator import OAS30Validator
 
 from mock_server.app import MockApp
 from mock_server.contract import Contract
+from mock_server.fixtures import Fixtures
 from mock_server.server import Options, create_app
 from mock_server.spec import SPEC_PATH, operation
 
@@ -413,7 +414,7 @@ def test_fault_rate_is_reproducible_for_a_seed() -> None:
 
 
 def test_the_recorded_requests_redact_tokens() -> None:
-    app = MockApp(create_app().contract, {}, record=True)
+    app = MockApp(create_app().contract, Fixtures({}), record=True)
     get(app, f"{PATH}?fields=open_id", token="act.secret-token", Prefer="code=200")
     assert app.requests is not None
     (recorded,) = app.requests

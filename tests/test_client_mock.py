@@ -106,7 +106,7 @@ def test_async_against_the_mock(mock_url: str) -> None:
 def _grants() -> dict[str, Any]:
     from mock_server.fixtures import load_fixtures
 
-    return load_fixtures(Contract.from_document(DOCUMENT))
+    return load_fixtures(Contract.from_document(DOCUMENT)).grants
 
 
 def _open_id(token: str) -> str:

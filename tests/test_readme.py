@@ -14,7 +14,10 @@ from mypy import api as mypy_api
 from mock_server.spec import operation, response_examples
 
 README = Path(__file__).parent.parent / "README.md"
-BLOCKS = re.findall(r"```python\n(.*?)```", README.read_text(encoding="utf-8"), re.S)
+ALL_BLOCKS = re.findall(r"```python\n(.*?)```", README.read_text(encoding="utf-8"), re.S)
+BLOCKS = [block for block in ALL_BLOCKS if not block.startswith("# test_")]
+"""The examples that run as scripts; those starting `# test_` are test files for pytest."""
+TEST_FILES = [block for block in ALL_BLOCKS if block.startswith("# test_")]
 
 
 @pytest.fixture
@@ -85,7 +88,7 @@ def test_the_default_tokens_table_is_the_fixtures(document: dict[str, Any]) -> N
     for line in table.splitlines()[2:]:
         token, _user, scopes = (cell.strip() for cell in line.strip("|").split("|"))
         rows[token.strip("`")] = scopes
-    grants = load_fixtures(Contract.from_document(document))
+    grants = load_fixtures(Contract.from_document(document)).grants
     assert set(rows) == set(grants)
     for token, grant in grants.items():
         if grant.expired:
@@ -101,5 +104,5 @@ def test_the_fixtures_example_loads(document: dict[str, Any], tmp_path: Path) ->
     (example,) = re.findall(r"```yaml\n(.*?)```", README.read_text(encoding="utf-8"), re.S)
     path = tmp_path / "fixtures.yaml"
     path.write_text(example, encoding="utf-8")
-    grants = load_fixtures(Contract.from_document(document), path)
+    grants = load_fixtures(Contract.from_document(document), path).grants
     assert grants["act.alice.token"].user["display_name"] == "Alice"

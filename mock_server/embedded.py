@@ -1,0 +1,49 @@
+"""The mock served from a thread of the current process, for the pytest plugin.
+
+Granian's embedded server runs the app on an event loop in a background thread, so the
+test process keeps the app object: it can add tokens and read the requests received.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from .app import MockApp
+from .process import free_port
+
+__all__ = ["serving"]
+
+
+@contextmanager
+def serving(app: MockApp, host: str = "127.0.0.1", timeout: float = 10.0) -> Iterator[str]:
+    """Serve `app` on a free port of `host` until the block ends; yields its URL."""
+    from granian.constants import Interfaces
+    from granian.server.embed import Server
+
+    port = free_port()
+    server = Server(app, address=host, port=port, interface=Interfaces.ASGI, log_enabled=False)
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(
+        target=loop.run_until_complete, args=(server.serve(),), name="tiktok-mock", daemon=True
+    )
+    thread.start()
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            socket.create_connection((host, port), timeout=0.5).close()
+            break
+        except OSError:
+            if not thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError(f"the embedded mock did not listen on {host}:{port}") from None
+            time.sleep(0.01)
+    try:
+        yield f"http://{host}:{port}"
+    finally:
+        loop.call_soon_threadsafe(server.stop)
+        thread.join(timeout)
+        loop.close()

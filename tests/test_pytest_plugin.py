@@ -1,0 +1,111 @@
+"""The pytest plugin, used as a team's own test file would use it (run by pytester)."""
+
+from __future__ import annotations
+
+import pytest
+
+from test_readme import TEST_FILES
+
+USER_TESTS = """
+import asyncio
+
+import httpx
+import pytest
+
+from tiktok_user_info_client.api.user import get_user_info
+from tiktok_user_info_client.models import UserField
+
+
+def test_the_example_user(tiktok_client):
+    reply = get_user_info.sync(client=tiktok_client, fields=[UserField.DISPLAY_NAME])
+    assert reply.error.code == "ok"
+    assert reply.data.user.display_name == "User Name"
+
+
+def test_async(tiktok_client):
+    async def call():
+        return await get_user_info.asyncio(client=tiktok_client, fields=[UserField.VIDEO_COUNT])
+
+    assert asyncio.run(call()).data.user.video_count == 5
+
+
+def test_a_user_of_my_own(tiktok_mock, tiktok_client):
+    tiktok_mock.add_token("act.alice", {"open_id": "alice-1", "display_name": "Alice"})
+    client = tiktok_mock.client("act.alice")
+    reply = get_user_info.sync(client=client, fields=[UserField.DISPLAY_NAME])
+    assert reply.data.user.display_name == "Alice"
+    denied = get_user_info.sync(client=client, fields=[UserField.FOLLOWER_COUNT])
+    assert denied.error.code == "scope_not_authorized"
+
+
+def test_my_token_is_gone_in_the_next_test(tiktok_mock):
+    response = httpx.get(
+        tiktok_mock.url + "/v2/user/info/?fields=open_id",
+        headers={"Authorization": "Bearer act.alice"},
+    )
+    assert response.status_code == 401
+
+
+def test_the_requests_received_with_tokens_redacted(tiktok_mock, tiktok_client):
+    get_user_info.sync(client=tiktok_client, fields=[UserField.OPEN_ID, UserField.USERNAME])
+    (request,) = tiktok_mock.requests
+    assert request.query == "fields=open_id,username"
+    assert request.headers["authorization"] == "Bearer <redacted>"
+    assert request.status == 200
+
+
+def test_the_default_tokens(tiktok_mock):
+    assert "act.mock.basic" in tiktok_mock.tokens
+    assert tiktok_mock.url.startswith("http://127.0.0.1:")
+
+
+def test_a_bad_user_is_refused(tiktok_mock):
+    with pytest.raises(ValueError, match="unknown field 'nickname'"):
+        tiktok_mock.add_token("act.bad", {"nickname": "x"})
+    with pytest.raises(ValueError, match="unknown scope 'user.info.all'"):
+        tiktok_mock.add_token("act.bad", {"open_id": "x"}, scopes=["user.info.all"])
+
+
+def test_the_rate_limit_starts_afresh_for_each_test(tiktok_mock):
+    headers = {"Authorization": "Bearer act.mock.basic"}
+    with httpx.Client(base_url=tiktok_mock.url, headers=headers) as client:
+        statuses = [client.get("/v2/user/info/?fields=open_id").status_code for _ in range(601)]
+    assert statuses.count(200) == 600 and statuses[-1] == 429
+
+
+def test_and_so_it_did(tiktok_mock):
+    response = httpx.get(
+        tiktok_mock.url + "/v2/user/info/?fields=open_id",
+        headers={"Authorization": "Bearer act.mock.basic"},
+    )
+    assert response.status_code == 200
+"""
+
+
+def test_a_users_test_file_passes_with_only_the_plugins_fixtures(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_with_the_mock=USER_TESTS)
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=9)
+
+
+def test_the_readme_example_passes(pytester: pytest.Pytester) -> None:
+    (example,) = TEST_FILES
+    pytester.makepyfile(test_profile=example)
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=3)
+
+
+def test_a_failing_user_test_fails(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        test_wrong="""
+from tiktok_user_info_client.api.user import get_user_info
+from tiktok_user_info_client.models import UserField
+
+def test_wrong_name(tiktok_client):
+    reply = get_user_info.sync(client=tiktok_client, fields=[UserField.DISPLAY_NAME])
+    assert reply.data.user.display_name == "Someone Else"
+"""
+    )
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*assert 'User Name' == 'Someone Else'*"])
