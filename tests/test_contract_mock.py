@@ -12,12 +12,14 @@ import subprocess
 import sys
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 import hypothesis
 import schemathesis
 from schemathesis import GenerationMode
 from schemathesis.checks import CHECKS, load_all_checks
 
+from contract.__main__ import command
 from mock_server.process import running_mock
 from mock_server.server import Options, create_app
 from mock_server.spec import SPEC_PATH
@@ -64,24 +66,36 @@ def test_every_check_is_on() -> None:
 
 
 def test_over_a_socket(tmp_path: Path) -> None:
+    """The contract suite (`make contract`) against the CLI on a real socket."""
+    junit = tmp_path / "junit.xml"
     with running_mock("--rate-limit", "0") as mock:
-        result = subprocess.run(
-            [
-                sys.executable, "-m", "schemathesis.cli", "run", str(SPEC_PATH),
-                "--url", mock.url,
-                "--checks", "all",
-                "--phases", "examples,coverage,fuzzing,stateful",
-                "--mode", "all",
-                "--header", f"Authorization: Bearer {TOKEN}",
-                "--seed", str(SEED),
-                "--max-examples", str(OVER_SOCKET_EXAMPLES),
-                "--report", "junit", "--report-dir", str(tmp_path),
-            ],
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )  # fmt: skip
+        run = command(mock.url, TOKEN, junit=junit, max_examples=OVER_SOCKET_EXAMPLES, seed=SEED)
+        result = subprocess.run(run, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
     counts = re.search(r"Test cases:\n\s+(\d+) generated, (\d+) passed", result.stdout)
     assert counts and counts[1] == counts[2], result.stdout
     GENERATED["over a socket"] += int(counts[1])
+    report = ElementTree.parse(junit).getroot()
+    assert report.iter("testcase") and not list(report.iter("failure"))
+
+
+def test_contract_live_skips_without_a_token() -> None:
+    environment = {k: v for k, v in os.environ.items() if k != "TIKTOK_ACCESS_TOKEN"}
+    result = subprocess.run(
+        [sys.executable, "-m", "contract", "--live"],
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=60,
+    )
+    assert result.returncode == 0
+    assert result.stdout == (
+        "contract-live skipped: set TIKTOK_ACCESS_TOKEN to an access token of yours\n"
+    )
+
+
+def test_contract_live_stays_within_tikToks_rules() -> None:
+    run = command("https://open.tiktokapis.com", "act.x", live=True)
+    assert run[run.index("--mode") + 1] == "positive"
+    assert run[run.index("--include-operation-id") + 1] == "getUserInfo"
+    assert run[run.index("--rate-limit") + 1] == "300/m"
