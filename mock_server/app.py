@@ -9,21 +9,26 @@ import json
 import logging
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable, Mapping, MutableMapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import parse_qsl, unquote
 
+from .asgi import Message, Receive, Scope, Send
 from .contract import Contract, ErrorReply
 from .faults import Faults
 from .fixtures import TOKEN, Fixtures, Grant
+from .forms import read_form
 from .logid import new_log_id
+from .oauth import OAuth, OAuthReply
 from .prefer import parse_prefer
 from .ratelimit import SlidingWindow
 
 __all__ = [
+    "AUTHORIZE_PATH",
     "DEFAULT_RATE_LIMIT",
+    "DEFAULT_TOKEN_TTL",
     "Message",
     "MockApp",
     "Receive",
@@ -32,13 +37,13 @@ __all__ = [
     "Send",
 ]
 
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
 
 DEFAULT_RATE_LIMIT = 600
 """Requests per token per sliding minute, as TikTok documents for this endpoint."""
+DEFAULT_TOKEN_TTL = 86_400
+"""Seconds an issued access token works, as TikTok's older documentation gives it."""
+AUTHORIZE_PATH = "/v2/auth/authorize/"
+"""The mock's stand-in for TikTok's authorize page, which lives on www.tiktok.com."""
 RECORDED = 10_000
 """How many of the last requests a recording mock keeps."""
 MAX_NAMED_FIELDS = 10
@@ -73,16 +78,37 @@ class MockApp:
         fault_rate: float = 0.0,
         seed: int | None = None,
         record: bool = False,
+        token_ttl: int = DEFAULT_TOKEN_TTL,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self.contract = contract
+        self._clock = clock
         # Tokens are looked up by digest and then compared in constant time, so neither the
         # lookup nor the comparison reveals how much of a guessed token was right.
         self._grants: dict[bytes, _Entry] = {}
         for token, grant in fixtures.grants.items():
             self.add_grant(token, grant)
         self._limiter = SlidingWindow(rate_limit) if rate_limit else None
-        self._allow = [(b"allow", contract.method.encode())]
         self._errors = contract.errors
+        self.oauth = OAuth(
+            fixtures,
+            self.add_grant,
+            self.remove_grant,
+            scopes=contract.scopes,
+            token_ttl=token_ttl,
+            clock=clock,
+        )
+        operations = contract.operations
+        handlers: dict[str, Callable[[Scope, Receive, str], Awaitable[_Answer]]] = {
+            "getUserInfo": self._user_info_answer,
+            "fetchAccessToken": self._form_handler(self.oauth.token),
+            "revokeAccessToken": self._form_handler(self.oauth.revoke),
+        }
+        self._routes = {
+            path: (method, [(b"allow", method.encode())], handlers[operation_id])
+            for operation_id, (path, method) in operations.items()
+        }
+        self._routes[AUTHORIZE_PATH] = ("GET", [(b"allow", b"GET")], self._authorize_answer)
         injected = [reply for reply in contract.errors.values() if reply.status in (429, 500)]
         self._faults = Faults(fault_rate, injected, seed) if fault_rate else None
         self.requests: deque[RecordedRequest] | None = deque(maxlen=RECORDED) if record else None
@@ -101,11 +127,12 @@ class MockApp:
         return {entry.token: entry.grant for entry in self._grants.values()}
 
     def reset_state(self) -> None:
-        """Forget what requests did: the recorded requests and every rate-limit window."""
+        """Forget what requests did: recorded requests, rate-limit windows, OAuth state."""
         if self.requests is not None:
             self.requests.clear()
         if self._limiter is not None:
             self._limiter = SlidingWindow(self._limiter.limit, self._limiter.window)
+        self.oauth.reset()
 
     def describe_tokens(self) -> list[tuple[str, str]]:
         """Each token with what it grants, for the start-up banner."""
@@ -123,7 +150,12 @@ class MockApp:
             return
         if scope["type"] != "http":
             return
-        answer = self._answer(scope)
+        try:
+            answer = await self._answer(scope, receive)
+        except Exception as exc:  # a bug: answer TikTok's 500, log no request data
+            logger.error("internal error answering %s %s: %s", scope["method"], scope["path"],
+                         type(exc).__name__)  # fmt: skip
+            answer = _Answer.error(self._errors["internal_error"], new_log_id())
         if answer.delay:
             await asyncio.sleep(answer.delay)
         headers = [
@@ -145,13 +177,19 @@ class MockApp:
                 answer.log_id,
             )
 
-    def _answer(self, scope: Scope) -> _Answer:
+    async def _answer(self, scope: Scope, receive: Receive) -> _Answer:
         """The answer to a request."""
         log_id = new_log_id()
-        if scope["path"] != self.contract.path:
+        route = self._routes.get(scope["path"])
+        if route is None:
             return _Answer.error(NOT_FOUND, log_id)
-        if scope["method"] != self.contract.method:
-            return _Answer.error(METHOD_NOT_ALLOWED, log_id, self._allow)
+        method, allow, handler = route
+        if scope["method"] != method:
+            return _Answer.error(METHOD_NOT_ALLOWED, log_id, allow)
+        return await handler(scope, receive, log_id)
+
+    async def _user_info_answer(self, scope: Scope, receive: Receive, log_id: str) -> _Answer:
+        """`GET /v2/user/info/`, with the `Prefer` header and the injected faults."""
         headers: list[tuple[bytes, bytes]] = scope["headers"]
         preference = parse_prefer([v for n, v in headers if n == b"prefer"], self._errors)
         if isinstance(preference, str):
@@ -162,10 +200,30 @@ class MockApp:
         status, body = self._user_info(scope, log_id)
         return _Answer(status, body, log_id, delay=preference.delay)
 
+    def _form_handler(
+        self, endpoint: Callable[[Mapping[str, str]], OAuthReply]
+    ) -> Callable[[Scope, Receive, str], Awaitable[_Answer]]:
+        """An OAuth endpoint taking a form-encoded body."""
+
+        async def handler(scope: Scope, receive: Receive, log_id: str) -> _Answer:
+            form = await read_form(scope, receive)
+            if isinstance(form, str):
+                reply = OAuthReply(400, {"error": "invalid_request", "error_description": form})
+            else:
+                reply = endpoint(form)
+            return _Answer.oauth(reply, log_id)
+
+        return handler
+
+    async def _authorize_answer(self, scope: Scope, receive: Receive, log_id: str) -> _Answer:
+        """The mock's stand-in for TikTok's authorize page (not part of the API spec)."""
+        query = parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True)
+        return _Answer.oauth(self.oauth.authorize(dict(query)), log_id)
+
     def _user_info(self, scope: Scope, log_id: str) -> tuple[int, bytes]:
         """The status and body of `GET /v2/user/info/`."""
         entry = self._authorize(scope["headers"])
-        if entry is None or not entry.grant.valid_at(time.time()):
+        if entry is None or not entry.grant.valid_at(self._clock()):
             return _error(self._errors["access_token_invalid"], log_id)
         if self._limiter is not None and not self._limiter.admit(entry.token):
             return _error(self._errors["rate_limit_exceeded"], log_id)
@@ -264,6 +322,14 @@ class _Answer:
     ) -> _Answer:
         return cls(*_error(reply, log_id), log_id, headers or [], delay)
 
+    @classmethod
+    def oauth(cls, reply: OAuthReply, log_id: str) -> _Answer:
+        """An OAuth answer; its errors carry the log id, as TikTok's do."""
+        body = dict(reply.body)
+        if "error" in body:
+            body["log_id"] = log_id
+        return cls(reply.status, _encode(body), log_id, list(reply.headers))
+
 
 @dataclass(frozen=True)
 class _Entry:
@@ -280,7 +346,7 @@ def _ok(log_id: str) -> bytes:
 
 
 def _digest(token: str) -> bytes:
-    return hashlib.sha256(token.encode("latin-1")).digest()
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).digest()
 
 
 def _encode(body: Any) -> bytes:

@@ -48,6 +48,13 @@ def parse_args(argv: list[str] | None = None) -> Options:
     parser.add_argument(
         "--seed", type=int, metavar="N", help="seed of --fault-rate, for a reproducible sequence"
     )
+    parser.add_argument(
+        "--token-ttl",
+        type=int,
+        default=defaults.token_ttl,
+        metavar="SECONDS",
+        help="expires_in of the access tokens /v2/oauth/token/ issues (default: %(default)s)",
+    )
     parser.add_argument("--log-level", choices=LOG_LEVELS, default=defaults.log_level)
     parser.add_argument(
         "--workers",
@@ -64,6 +71,8 @@ def parse_args(argv: list[str] | None = None) -> Options:
         parser.error("--workers must be at least 1")
     if not 0 <= args.fault_rate <= 1:
         parser.error("--fault-rate must be between 0 and 1")
+    if args.token_ttl < 1:
+        parser.error("--token-ttl must be at least 1 second")
     return Options(
         host=args.host,
         port=args.port,
@@ -71,6 +80,7 @@ def parse_args(argv: list[str] | None = None) -> Options:
         rate_limit=args.rate_limit,
         fault_rate=args.fault_rate,
         seed=args.seed,
+        token_ttl=args.token_ttl,
         log_level=args.log_level,
         workers=args.workers,
     )

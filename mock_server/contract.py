@@ -26,6 +26,8 @@ class Contract:
 
     path: str
     method: str
+    operations: Mapping[str, tuple[str, str]]
+    """Each operation's path and method (upper case), by operationId."""
     field_scopes: Mapping[str, str]
     """Each `User` field and the scope its `x-tiktok-scope` names."""
     scopes: frozenset[str]
@@ -43,6 +45,11 @@ class Contract:
         return cls(
             path=path,
             method=method.upper(),
+            operations={
+                op["operationId"]: (op_path, op_method.upper())
+                for op_path, item in document["paths"].items()
+                for op_method, op in item.items()
+            },
             field_scopes={
                 name: prop["x-tiktok-scope"] for name, prop in user_schema["properties"].items()
             },

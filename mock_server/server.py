@@ -8,7 +8,7 @@ import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from .app import DEFAULT_RATE_LIMIT, MockApp
+from .app import DEFAULT_RATE_LIMIT, DEFAULT_TOKEN_TTL, MockApp
 from .contract import Contract
 from .fixtures import DEFAULT_FIXTURES, load_fixtures
 from .spec import SPEC_PATH, load_document
@@ -29,6 +29,7 @@ class Options:
     rate_limit: int = DEFAULT_RATE_LIMIT
     fault_rate: float = 0.0
     seed: int | None = None
+    token_ttl: int = DEFAULT_TOKEN_TTL
     log_level: str = "info"
     workers: int = 1
     spec: str = str(SPEC_PATH)
@@ -47,6 +48,7 @@ def create_app(options: Options = Options()) -> MockApp:
         rate_limit=options.rate_limit,
         fault_rate=options.fault_rate,
         seed=options.seed,
+        token_ttl=options.token_ttl,
     )
 
 

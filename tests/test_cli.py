@@ -72,6 +72,8 @@ def test_a_bad_fixtures_file_stops_it_with_exit_code_2(tmp_path: Path) -> None:
         (["--port", "70000"], "--port must be between 0 and 65535"),
         (["--workers", "0"], "--workers must be at least 1"),
         (["--log-level", "loud"], "invalid choice"),
+        (["--fault-rate", "1.5"], "--fault-rate must be between 0 and 1"),
+        (["--token-ttl", "0"], "--token-ttl must be at least 1 second"),
     ],
 )
 def test_bad_options_exit_2(args: list[str], message: str) -> None:
@@ -83,12 +85,10 @@ def test_bad_options_exit_2(args: list[str], message: str) -> None:
 def test_with_two_workers_the_rate_limit_counts_per_worker() -> None:
     """Each worker process keeps its own windows: a token gets up to workers x limit."""
     admitted = 0
-    with running_mock("--workers", "2", "--rate-limit", "3") as mock:
+    headers = {"Authorization": "Bearer act.mock.basic", "Connection": "close"}
+    with running_mock("--workers", "2", "--rate-limit", "3") as mock, httpx.Client() as client:
         for _ in range(200):  # a new connection each time, so both workers take requests
-            response = httpx.get(
-                f"{mock.url}/v2/user/info/?fields=open_id",
-                headers={"Authorization": "Bearer act.mock.basic", "Connection": "close"},
-            )
+            response = client.get(f"{mock.url}/v2/user/info/?fields=open_id", headers=headers)
             admitted += response.status_code == 200
     assert admitted == 6
 

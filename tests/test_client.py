@@ -8,6 +8,7 @@ import inspect
 import json
 import socket
 import threading
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -183,6 +184,39 @@ def test_every_spec_example_parses_into_the_envelope(document: dict[str, Any]) -
         assert isinstance(response.parsed.error.code, ErrorCode), example.name
         if "user" in example.value["data"]:
             assert isinstance(response.parsed.data.user, User), example.name
+
+
+def test_every_oauth_example_parses_into_its_model(document: dict[str, Any]) -> None:
+    from tiktok_user_info_client.api.oauth import fetch_access_token, revoke_access_token
+    from tiktok_user_info_client.models import (
+        GrantType,
+        OAuthError,
+        RevokeRequest,
+        RevokeResponse,
+        TokenRequest,
+        TokenResponse,
+    )
+
+    def token(client: AuthenticatedClient) -> TokenResponse | OAuthError | None:
+        body = TokenRequest(client_key="k", client_secret="s", grant_type=GrantType.REFRESH_TOKEN)
+        return fetch_access_token.sync(client=client, body=body)
+
+    def revoke(client: AuthenticatedClient) -> RevokeResponse | OAuthError | None:
+        body = RevokeRequest(client_key="k", client_secret="s", token="t")
+        return revoke_access_token.sync(client=client, body=body)
+
+    calls: dict[str, Callable[[AuthenticatedClient], object]] = {
+        "/v2/oauth/token/": token,
+        "/v2/oauth/revoke/": revoke,
+    }
+    models = {200: (TokenResponse, RevokeResponse), 400: (OAuthError,), 401: (OAuthError,)}
+    for path, call in calls.items():
+        for example in response_examples(operation(document, path, "post")):
+            client, seen = client_answering(example.value, status=example.status)
+            parsed = call(client)
+            assert isinstance(parsed, models[example.status]), example.name
+            assert parsed.to_dict() == example.value, example.name
+            assert seen[0].headers["content-type"] == "application/x-www-form-urlencoded"
 
 
 def test_the_client_covers_every_documented_status(document: dict[str, Any]) -> None:

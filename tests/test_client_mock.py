@@ -22,7 +22,7 @@ DOCUMENT = load_document()
 RESPONSES = operation(DOCUMENT)["responses"]
 
 
-@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data(), status=st.sampled_from(sorted(RESPONSES)))
 def test_any_documented_response_parses_and_round_trips(data: st.DataObject, status: str) -> None:
     schema = RESPONSES[status]["content"]["application/json"]["schema"]

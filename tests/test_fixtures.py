@@ -22,6 +22,18 @@ def test_the_defaults_pass_every_check(contract: Contract) -> None:
     assert load_fixtures(contract, DEFAULT_FIXTURES, validate=True).grants
 
 
+def test_the_default_oauth_client_and_codes(contract: Contract) -> None:
+    fixtures = load_fixtures(contract)
+    assert fixtures.clients["mock_client_key"].secret == "mock_client_secret"
+    assert {code: (c.user["username"], set(c.scopes)) for code, c in fixtures.codes.items()} == {
+        "code.example": (
+            "example.user",
+            {"user.info.basic", "user.info.profile", "user.info.stats"},
+        ),
+        "code.mock.basic": ("mock.user", {"user.info.basic"}),
+    }
+
+
 def test_the_default_tokens(contract: Contract) -> None:
     grants = load_fixtures(contract).grants
     basic, profile, stats = "user.info.basic", "user.info.profile", "user.info.stats"
@@ -110,6 +122,30 @@ GOOD_TOKEN = "tokens:\n  act.t: {user: u, scopes: [user.info.basic]}\n"
             "tokens.act.t: unknown keys ['scope']",
         ),
         ("empty.yaml", "users: {}\ntokens: {}\n", "users: must be a non-empty mapping"),
+        ("clients.yaml", GOOD_USER + GOOD_TOKEN + "clients: [a]\n", "clients: must be a mapping"),
+        (
+            "secret.yaml",
+            GOOD_USER + GOOD_TOKEN + "clients:\n  app: {client_secret: 7}\n",
+            "clients.app.client_secret: must be a string",
+        ),
+        (
+            "uris.yaml",
+            GOOD_USER + GOOD_TOKEN + "clients:\n  app: {client_secret: s, redirect_uris: x}\n",
+            "clients.app.redirect_uris: must be a list of URIs",
+        ),
+        (
+            "code.yaml",
+            GOOD_USER
+            + GOOD_TOKEN
+            + "codes:\n  c: {user: u, scopes: [user.info.basic], client: app}\n",
+            "codes.c.client: 'app' is not one of the clients",
+        ),
+        (
+            "codescope.yaml",
+            GOOD_USER + GOOD_TOKEN + "clients:\n  app: {client_secret: s}\n"
+            "codes:\n  c: {user: u, scopes: [x], client: app}\n",
+            "codes.c.scopes: unknown scope 'x'",
+        ),
     ],
 )
 def test_a_bad_file_is_refused_naming_file_entry_and_problem(

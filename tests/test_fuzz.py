@@ -15,7 +15,8 @@ from mock_server.server import Options, create_app
 from mock_server.spec import load_document
 
 APP = create_app(Options(rate_limit=5))
-ENVELOPE = load_document()["components"]["schemas"]["UserInfoResponse"]
+DOCUMENT = load_document()
+ENVELOPE = DOCUMENT["components"]["schemas"]["UserInfoResponse"]
 TOKENS = [b"act.example12345Example12345Example", b"act.mock.basic", b"act.mock.expired", b"x"]
 FIELD_NAMES = [b"open_id", b"follower_count", b"bio_description", b"nickname", b"%2C", b"", b","]
 
@@ -50,11 +51,11 @@ headers = st.lists(
 )
 
 
-def call(app: MockApp, scope: dict[str, Any]) -> list[Message]:
+def call(app: MockApp, scope: dict[str, Any], body: bytes = b"") -> list[Message]:
     sent: list[Message] = []
 
     async def receive() -> Message:
-        return {"type": "http.request", "body": b"", "more_body": False}
+        return {"type": "http.request", "body": body, "more_body": False}
 
     async def send(message: Message) -> None:
         sent.append(message)
@@ -83,3 +84,44 @@ def test_any_request_gets_a_documented_envelope(
     assert not list(OAS30Validator(ENVELOPE).iter_errors(envelope))
     assert (b"x-tt-logid", envelope["error"]["log_id"].encode()) in start["headers"]
     assert (envelope["error"]["code"] == "ok") == (status == 200)
+
+
+FORM_FIELDS = [b"client_key", b"client_secret", b"grant_type", b"code", b"refresh_token", b"token"]
+FORM_VALUES = [b"mock_client_key", b"mock_client_secret", b"authorization_code", b"refresh_token"]
+form_bodies = st.one_of(
+    st.binary(max_size=200),
+    st.lists(
+        st.tuples(
+            st.sampled_from(FORM_FIELDS), st.sampled_from(FORM_VALUES) | st.binary(max_size=20)
+        ),
+        max_size=6,
+    ).map(lambda pairs: b"&".join(name + b"=" + value for name, value in pairs)),
+)
+content_types = st.sampled_from(
+    [b"application/x-www-form-urlencoded", b"application/json", b"text/plain", b""]
+)
+
+
+@settings(max_examples=300, derandomize=True, deadline=None)
+@given(
+    path=st.sampled_from(["/v2/oauth/token/", "/v2/oauth/revoke/"]),
+    body=form_bodies,
+    content_type=content_types,
+)
+def test_any_form_gets_a_documented_oauth_answer(
+    path: str, body: bytes, content_type: bytes
+) -> None:
+    scope = {
+        "type": "http",
+        "method": "POST",
+        "path": path,
+        "query_string": b"",
+        "headers": [(b"content-type", content_type)],
+    }
+    start, answer = call(APP, scope, body)
+    documented = OPERATIONS[path]["responses"][str(start["status"])]
+    schema = documented["content"]["application/json"]["schema"]
+    assert not list(OAS30Validator(schema).iter_errors(json.loads(answer["body"])))
+
+
+OPERATIONS = {path: item["post"] for path, item in DOCUMENT["paths"].items() if "post" in item}

@@ -82,22 +82,7 @@ def test_and_so_it_did(tiktok_mock):
 """
 
 
-def test_a_users_test_file_passes_with_only_the_plugins_fixtures(pytester: pytest.Pytester) -> None:
-    pytester.makepyfile(test_with_the_mock=USER_TESTS)
-    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
-    result.assert_outcomes(passed=9)
-
-
-def test_the_readme_example_passes(pytester: pytest.Pytester) -> None:
-    (example,) = TEST_FILES
-    pytester.makepyfile(test_profile=example)
-    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
-    result.assert_outcomes(passed=3)
-
-
-def test_a_failing_user_test_fails(pytester: pytest.Pytester) -> None:
-    pytester.makepyfile(
-        test_wrong="""
+FAILING_TEST = """
 from tiktok_user_info_client.api.user import get_user_info
 from tiktok_user_info_client.models import UserField
 
@@ -105,7 +90,15 @@ def test_wrong_name(tiktok_client):
     reply = get_user_info.sync(client=tiktok_client, fields=[UserField.DISPLAY_NAME])
     assert reply.data.user.display_name == "Someone Else"
 """
+
+
+def test_users_test_files_run_with_only_the_plugins_fixtures(pytester: pytest.Pytester) -> None:
+    """Our file, the README's copy-paste example, and a test that must fail, in one run."""
+    (readme_example,) = TEST_FILES
+    pytester.makepyfile(
+        test_with_the_mock=USER_TESTS, test_profile=readme_example, test_wrong=FAILING_TEST
     )
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
-    result.assert_outcomes(failed=1)
+    result.assert_outcomes(passed=12, failed=1)
+    result.stdout.fnmatch_lines(["*test_wrong.py::test_wrong_name*"])
     result.stdout.fnmatch_lines(["*assert 'User Name' == 'Someone Else'*"])

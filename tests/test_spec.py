@@ -90,6 +90,31 @@ def test_fields_parameter(document: dict[str, Any]) -> None:
     assert "%2C" in param["description"] and "literal commas" in param["description"]
 
 
+def test_oauth_operations(document: dict[str, Any]) -> None:
+    token = operation(document, "/v2/oauth/token/", "post")
+    revoke = operation(document, "/v2/oauth/revoke/", "post")
+    for op in (token, revoke):
+        assert op["security"] == []
+        assert list(op["requestBody"]["content"]) == ["application/x-www-form-urlencoded"]
+        assert set(op["responses"]) == {"200", "400", "401"}
+    grant_types = token["requestBody"]["content"]["application/x-www-form-urlencoded"]["schema"]
+    assert grant_types["properties"]["grant_type"]["enum"] == [
+        "authorization_code",
+        "refresh_token",
+    ]
+    links = token["responses"]["200"]["links"]
+    assert {link["operationId"] for link in links.values()} == {
+        op["operationId"] for op in every_operation(document)
+    }
+    errors = {e.value["error"] for e in response_examples(token) if e.status >= 400}
+    assert errors == {
+        "invalid_request",
+        "invalid_grant",
+        "unsupported_grant_type",
+        "invalid_client",
+    }
+
+
 def test_every_query_array_is_comma_separated(document: dict[str, Any]) -> None:
     """The client's endpoint template joins every list with commas: the spec must say so."""
     for path_item in document["paths"].values():
@@ -121,9 +146,13 @@ def test_every_response_is_the_envelope_with_a_log_id_header(document: dict[str,
         assert "x-tt-logid" in response["headers"], status
 
 
+def every_operation(document: dict[str, Any]) -> list[dict[str, Any]]:
+    return [op for item in document["paths"].values() for op in item.values()]
+
+
 def test_every_example_validates_against_its_schema(document: dict[str, Any]) -> None:
-    examples = list(response_examples(operation(document)))
-    assert len(examples) >= 8
+    examples = [e for op in every_operation(document) for e in response_examples(op)]
+    assert len(examples) >= 14
     for example in examples:
         errors = [e.message for e in OAS30Validator(example.schema).iter_errors(example.value)]
         assert not errors, f"{example.name}: {errors}"

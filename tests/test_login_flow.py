@@ -1,0 +1,113 @@
+"""An app's whole login-to-profile flow against the running mock, with the generated client."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+import pytest
+
+from tiktok_user_info_client import AuthenticatedClient, Client, scopes_for
+from tiktok_user_info_client.api.oauth import fetch_access_token, revoke_access_token
+from tiktok_user_info_client.api.user import get_user_info
+from tiktok_user_info_client.models import (
+    GrantType,
+    OAuthError,
+    OAuthErrorCode,
+    RevokeRequest,
+    TokenRequest,
+    TokenResponse,
+    UserField,
+)
+from tiktok_user_info_client.types import UNSET, Unset
+
+CLIENT_KEY, CLIENT_SECRET = "mock_client_key", "mock_client_secret"
+REDIRECT_URI = "https://app.example/auth/callback"
+FIELDS = [UserField.DISPLAY_NAME, UserField.FOLLOWER_COUNT]
+
+
+def login(mock_url: str) -> str:
+    """What the browser does: the authorize page redirects back with a code."""
+    scope = ",".join(sorted(scopes_for(FIELDS)))
+    response = httpx.get(
+        f"{mock_url}/v2/auth/authorize/",
+        params={
+            "client_key": CLIENT_KEY,
+            "response_type": "code",
+            "scope": scope,
+            "redirect_uri": REDIRECT_URI,
+            "state": "csrf-123",
+        },
+    )
+    assert response.status_code == 302
+    query = parse_qs(urlsplit(response.headers["location"]).query)
+    assert query["state"] == ["csrf-123"]
+    return query["code"][0]
+
+
+def exchange(
+    client: Client,
+    grant_type: GrantType,
+    *,
+    code: str | Unset = UNSET,
+    redirect_uri: str | Unset = UNSET,
+    refresh_token: str | Unset = UNSET,
+) -> TokenResponse | OAuthError:
+    body = TokenRequest(
+        client_key=CLIENT_KEY,
+        client_secret=CLIENT_SECRET,
+        grant_type=grant_type,
+        code=code,
+        redirect_uri=redirect_uri,
+        refresh_token=refresh_token,
+    )
+    reply = fetch_access_token.sync(client=client, body=body)
+    assert reply is not None
+    return reply
+
+
+def test_login_to_profile_refresh_and_logout(mock_url: str) -> None:
+    with Client(base_url=mock_url) as oauth:
+        code = login(mock_url)
+        tokens = exchange(oauth, GrantType.AUTHORIZATION_CODE, code=code, redirect_uri=REDIRECT_URI)
+        assert isinstance(tokens, TokenResponse)
+        assert set(tokens.scope.split(",")) == scopes_for(FIELDS)
+
+        with AuthenticatedClient(base_url=mock_url, token=tokens.access_token) as api:
+            profile = get_user_info.sync(client=api, fields=FIELDS)
+        assert profile is not None and profile.data.to_dict() == {
+            "user": {"display_name": "User Name", "follower_count": 100}
+        }
+
+        refreshed = exchange(oauth, GrantType.REFRESH_TOKEN, refresh_token=tokens.refresh_token)
+        assert isinstance(refreshed, TokenResponse)
+        reused = exchange(oauth, GrantType.REFRESH_TOKEN, refresh_token=tokens.refresh_token)
+        assert isinstance(reused, OAuthError) and reused.error == OAuthErrorCode.INVALID_GRANT
+
+        revoked = revoke_access_token.sync(
+            client=oauth,
+            body=RevokeRequest(
+                client_key=CLIENT_KEY, client_secret=CLIENT_SECRET, token=refreshed.access_token
+            ),
+        )
+        assert revoked is not None and revoked.to_dict() == {}
+
+    with AuthenticatedClient(base_url=mock_url, token=refreshed.access_token) as api:
+        after = get_user_info.sync(client=api, fields=FIELDS)
+    assert after is not None and after.error.code == "access_token_invalid"
+
+
+@pytest.mark.parametrize("secret", ["wrong", "mock_client_secret ", "MOCK_CLIENT_SECRET"])
+def test_a_wrong_client_secret(mock_url: str, secret: str) -> None:
+    with Client(base_url=mock_url) as oauth:
+        body = TokenRequest(
+            client_key=CLIENT_KEY,
+            client_secret=secret,
+            grant_type=GrantType.AUTHORIZATION_CODE,
+            code="c",
+        )
+        reply = fetch_access_token.sync_detailed(client=oauth, body=body)
+    assert reply.status_code == 401
+    assert (
+        isinstance(reply.parsed, OAuthError) and reply.parsed.error == OAuthErrorCode.INVALID_CLIENT
+    )
