@@ -1,6 +1,8 @@
 """TikTok's OAuth endpoints, offline: authorization codes, token issue, rotation, revocation.
 
-Codes are single-use and expire after ten minutes (fixture codes never expire). A token
+Codes from the authorize page are single-use and expire after ten minutes, as TikTok's
+do; the fixtures' codes are documented test codes that work any number of times, so test
+suites and contract runs repeat without a restart. A token
 request issues an access token (`act.`) that works against `/v2/user/info/` with the
 granted scopes until `expires_in` runs out, and a refresh token (`rft.`) that works once:
 refreshing rotates it. An access token stays valid until it expires even after its
@@ -75,7 +77,7 @@ class OAuth:
         self.reset()
 
     def reset(self) -> None:
-        """Back to the fixtures: their codes usable again, issued tokens forgotten."""
+        """Back to the fixtures: issued codes and tokens forgotten."""
         for access in getattr(self, "_access", {}):
             self._remove_grant(access)
         self._codes: dict[str, Code] = dict(self._fixtures.codes)
@@ -160,8 +162,9 @@ class OAuth:
             return _error(
                 400, "invalid_grant", "redirect_uri does not match the authorization request."
             )
-        del self._codes[form["code"]]
-        self._code_expiry.pop(form["code"], None)
+        if form["code"] not in self._fixtures.codes:
+            del self._codes[form["code"]]
+            del self._code_expiry[form["code"]]
         return self._issue(code.user, code.scopes, code.client_key)
 
     def _refresh_token(self, form: Mapping[str, str]) -> OAuthReply:

@@ -75,6 +75,9 @@ def test_over_a_socket(tmp_path: Path) -> None:
     counts = re.search(r"Test cases:\n\s+(\d+) generated, (\d+) passed", result.stdout)
     assert counts and counts[1] == counts[2], result.stdout
     GENERATED["over a socket"] += int(counts[1])
+    links = re.search(r"API Links:\s+(\d+) covered / (\d+) selected", result.stdout)
+    # The three links of a new token: to the user info, a refresh and a revoke.
+    assert links and links[1] == links[2] == "3", result.stdout
     report = ElementTree.parse(junit).getroot()
     assert report.iter("testcase") and not list(report.iter("failure"))
 

@@ -102,10 +102,15 @@ def test_an_issued_token_has_only_the_granted_scopes(app: MockApp) -> None:
     assert denied["error"]["code"] == "scope_not_authorized"
 
 
-def test_a_code_works_once(app: MockApp) -> None:
-    assert token(app, grant_type="authorization_code", code="code.example").status_code == 200
-    again = token(app, grant_type="authorization_code", code="code.example")
+def test_an_issued_code_works_once_a_fixture_code_always(app: MockApp) -> None:
+    code = parse_qs(urlsplit(authorize(app).headers["location"]).query)["code"][0]
+    uri = "https://app.example/callback"
+    form = {"grant_type": "authorization_code", "code": code, "redirect_uri": uri}
+    assert token(app, **form).status_code == 200
+    again = token(app, **form)
     assert (again.status_code, again.json()["error"]) == (400, "invalid_grant")
+    for _ in range(3):
+        assert token(app, grant_type="authorization_code", code="code.example").status_code == 200
 
 
 def test_access_tokens_expire_after_expires_in(app: MockApp, clock: Clock) -> None:
@@ -246,11 +251,13 @@ def test_authorize_errors(app: MockApp, query: dict[str, str], error: str) -> No
     assert (response.status_code, response.json()["error"]) == (400, error)
 
 
-def test_reset_makes_fixture_codes_usable_again_and_forgets_issued_tokens(app: MockApp) -> None:
+def test_reset_forgets_issued_codes_and_tokens(app: MockApp) -> None:
     issued = token(app, grant_type="authorization_code", code="code.example").json()
+    code = parse_qs(urlsplit(authorize(app).headers["location"]).query)["code"][0]
     app.reset_state()
     assert user_info(app, issued["access_token"]).status_code == 401
-    assert token(app, grant_type="authorization_code", code="code.example").status_code == 200
+    form = {"code": code, "redirect_uri": "https://app.example/callback"}
+    assert token(app, grant_type="authorization_code", **form).json()["error"] == "invalid_grant"
 
 
 def test_other_methods_on_oauth_paths(app: MockApp) -> None:
