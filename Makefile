@@ -26,7 +26,10 @@ $(VENV)/.installed: pyproject.toml constraints.txt $(CLIENT)/pyproject.toml
 mock: install
 	$(BIN)/python -m mock_server --host $(HOST) --port $(PORT)
 
-test: install check-generated lint typecheck lint-spec pytest
+# The static checks run side by side (their output kept apart), then the test suite.
+test: install
+	$(MAKE) --no-print-directory -j4 -O check-generated lint typecheck lint-spec
+	$(MAKE) --no-print-directory pytest
 
 pytest: install
 	$(BIN)/pytest

@@ -28,7 +28,7 @@ from cases import GENERATED
 
 SEED = int(os.environ.get("SCHEMATHESIS_SEED", "20261121"))
 TOKEN = "act.example12345Example12345Example"
-IN_PROCESS_EXAMPLES = 250
+IN_PROCESS_EXAMPLES = 200
 OVER_SOCKET_EXAMPLES = 60
 
 schema = schemathesis.openapi.from_path(SPEC_PATH)
