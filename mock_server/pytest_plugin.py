@@ -5,7 +5,8 @@ Installed with the mock (the `pytest11` entry point `tiktok_mock`), it gives eve
 - `tiktok_mock`: the running mock. `url`, the default `tokens`, `add_token(...)` to give a
   test its own users and tokens (gone after the test), `client(token)` for a generated
   client sending another token, and `requests`, what the mock received during the test,
-  tokens redacted. Its rate limit starts afresh for each test.
+  tokens redacted. It serves the OAuth endpoints too; its rate limit, issued codes and
+  tokens start afresh for each test.
 - `tiktok_client`: the generated `AuthenticatedClient` for the mock's URL, with the token
   of TikTok's documentation example; call it sync or async.
 """
