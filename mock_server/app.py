@@ -141,11 +141,8 @@ class MockApp:
     def describe_tokens(self) -> list[tuple[str, str]]:
         """Each token with what it grants, for the start-up banner."""
         return [
-            (
-                entry.token,
-                "expired" if entry.grant.expired else " ".join(sorted(entry.grant.scopes)),
-            )
-            for entry in self._grants.values()
+            (token, "expired" if grant.expired else " ".join(sorted(grant.scopes)))
+            for token, grant in self.grants().items()
         ]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

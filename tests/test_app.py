@@ -19,6 +19,7 @@ from mock_server.fixtures import Fixtures
 from mock_server.server import Options, create_app
 from mock_server.spec import SPEC_PATH, operation
 
+from defaults import GRANTED
 from seeds import CURL_AUTHORIZATION, CURL_URL, ENDPOINT_EXAMPLE
 
 SEED_TOKEN = "act.example12345Example12345Example"
@@ -181,20 +182,10 @@ def test_percent_encoded_letters_are_decoded(app: MockApp) -> None:
 
 def scope_cases() -> list[tuple[str, str, bool]]:
     """(token, field, granted) for every default token and every field."""
-    granted = {
-        "act.example12345Example12345Example": {
-            "user.info.basic",
-            "user.info.profile",
-            "user.info.stats",
-        },
-        "act.mock.basic": {"user.info.basic"},
-        "act.mock.profile": {"user.info.basic", "user.info.profile"},
-        "act.mock.stats": {"user.info.basic", "user.info.stats"},
-    }
     contract = Contract.from_document(_document())
     return [
         (token, field, scope in scopes)
-        for token, scopes in granted.items()
+        for token, scopes in GRANTED.items()
         for field, scope in contract.field_scopes.items()
     ]
 

@@ -16,6 +16,7 @@ from tiktok_user_info_client import FIELD_SCOPES, AuthenticatedClient, scopes_fo
 from tiktok_user_info_client.api.user import get_user_info
 from tiktok_user_info_client.models import User, UserField, UserInfoResponse
 
+from defaults import GRANTED
 from strategies import from_schema
 
 DOCUMENT = load_document()
@@ -36,18 +37,6 @@ def test_any_documented_response_parses_and_round_trips(data: st.DataObject, sta
     assert parsed.to_dict() == body
     if "user" in body["data"]:
         assert isinstance(parsed.data.user, User)
-
-
-GRANTED = {
-    "act.example12345Example12345Example": {
-        "user.info.basic",
-        "user.info.profile",
-        "user.info.stats",
-    },
-    "act.mock.basic": {"user.info.basic"},
-    "act.mock.profile": {"user.info.basic", "user.info.profile"},
-    "act.mock.stats": {"user.info.basic", "user.info.stats"},
-}
 
 
 def field_sets() -> list[tuple[UserField, ...]]:

@@ -1,0 +1,15 @@
+"""The default tokens the README promises, with their scopes: the oracle the tests hold the
+fixtures to (tests/test_fixtures.py checks that mock_server/fixtures.yaml grants exactly these)."""
+
+from __future__ import annotations
+
+BASIC, PROFILE, STATS = "user.info.basic", "user.info.profile", "user.info.stats"
+
+GRANTED: dict[str, set[str]] = {
+    "act.example12345Example12345Example": {BASIC, PROFILE, STATS},
+    "act.mock.basic": {BASIC},
+    "act.mock.profile": {BASIC, PROFILE},
+    "act.mock.stats": {BASIC, STATS},
+}
+"""The valid default tokens."""
+EXPIRED = "act.mock.expired"
