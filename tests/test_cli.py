@@ -166,3 +166,35 @@ def test_a_fixtures_file_that_is_not_utf8(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert len(result.stderr.splitlines()) == 1
     assert result.stderr.startswith(f"error: {path}: cannot read:")
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "problem"),
+    [
+        ("broken.yaml", b"users: [unclosed\n", "not valid YAML"),
+        ("broken.json", b'{"users": ', "not valid JSON"),
+        ("twice.yaml", b"users: {u: {}}\ntokens:\n  act.t: {user: u, scopes: []}\n"
+         b"  act.t: {user: u, scopes: []}\n", "duplicate key 'act.t'"),
+        ("scope.yaml", b"users: {u: {}}\ntokens: {act.t: {user: u, scopes: [nope]}}\n",
+         "unknown scope 'nope'"),
+        ("types.yaml", b"users: {u: {video_count: lots}}\ntokens: {act.t: {user: u, scopes: []}}\n",
+         "'lots' is not of type 'integer'"),
+    ],
+)  # fmt: skip
+def test_each_bad_fixtures_file_is_one_clear_line_and_exit_2(
+    tmp_path: Path, name: str, content: bytes, problem: str
+) -> None:
+    path = tmp_path / name
+    path.write_bytes(content)
+    result = run_cli("--fixtures", str(path))
+    assert result.returncode == 2
+    (line,) = result.stderr.splitlines()
+    assert line.startswith(f"error: {path}: ") and problem in line
+    assert result.stdout == ""
+
+
+def test_an_unreadable_fixtures_path_is_one_clear_line(tmp_path: Path) -> None:
+    result = run_cli("--fixtures", str(tmp_path))
+    assert result.returncode == 2
+    (line,) = result.stderr.splitlines()
+    assert line.startswith(f"error: {tmp_path}: cannot read: ")
