@@ -13,7 +13,7 @@ _stamp: tuple[int, str] = (0, "")
 def new_log_id() -> str:
     """A fresh log id for a response sent now."""
     global _stamp
-    now = int(time.time())
-    if now != _stamp[0]:
-        _stamp = (now, time.strftime("%Y%m%d%H%M%S", time.gmtime(now)))
-    return f"{_stamp[1]}{getrandbits(80):020X}"
+    now, stamp = int(time.time()), _stamp  # read once: a thread may swap it meanwhile
+    if now != stamp[0]:
+        stamp = _stamp = (now, time.strftime("%Y%m%d%H%M%S", time.gmtime(now)))
+    return f"{stamp[1]}{getrandbits(80):020X}"
