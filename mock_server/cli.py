@@ -110,6 +110,9 @@ def main(argv: list[str] | None = None) -> int:
         print("Default tokens:", flush=True)
         for token, scopes in app.describe_tokens():
             print(f"  {token:40} {scopes}", flush=True)
+        for key, client in app.oauth.fixtures.clients.items():
+            codes = ", ".join(app.oauth.fixtures.codes)
+            print(f"OAuth client {key}, secret {client.secret}; codes: {codes}", flush=True)
     else:
         print(f"{len(app.describe_tokens())} tokens from {options.fixtures}", flush=True)
     serve(options)

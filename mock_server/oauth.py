@@ -68,7 +68,7 @@ class OAuth:
         token_ttl: int,
         clock: Callable[[], float],
     ) -> None:
-        self._fixtures = fixtures
+        self.fixtures = fixtures
         self._scopes = scopes
         self._add_grant = add_grant
         self._remove_grant = remove_grant
@@ -80,7 +80,7 @@ class OAuth:
         """Back to the fixtures: issued codes and tokens forgotten."""
         for access in getattr(self, "_access", {}):
             self._remove_grant(access)
-        self._codes: dict[str, Code] = dict(self._fixtures.codes)
+        self._codes: dict[str, Code] = dict(self.fixtures.codes)
         self._code_expiry: dict[str, float] = {}
         self._refresh: dict[str, _Refresh] = {}
         self._access: dict[str, float] = {}
@@ -93,7 +93,7 @@ class OAuth:
         for name in ("client_key", "response_type", "scope", "redirect_uri"):
             if not query.get(name):
                 return _error(400, "invalid_request", f"Missing parameter: {name}")
-        client = self._fixtures.clients.get(query["client_key"])
+        client = self.fixtures.clients.get(query["client_key"])
         if client is None:
             return _error(400, "unauthorized_client", "Client key is invalid.")
         if query["response_type"] != "code":
@@ -104,8 +104,8 @@ class OAuth:
             return _error(400, "invalid_scope", f"Unknown scopes: {unknown}")
         if client.redirect_uris and query["redirect_uri"] not in client.redirect_uris:
             return _error(400, "invalid_request", "redirect_uri is not registered.")
-        user_name = query.get("mock_user") or next(iter(self._fixtures.users))
-        user = self._fixtures.users.get(user_name)
+        user_name = query.get("mock_user") or next(iter(self.fixtures.users))
+        user = self.fixtures.users.get(user_name)
         if user is None:
             return _error(400, "invalid_request", f"Unknown mock_user: {user_name}")
         code = "code." + secrets.token_urlsafe(24)
@@ -145,7 +145,7 @@ class OAuth:
         return OAuthReply(200, {})
 
     def _client_ok(self, form: Mapping[str, str]) -> bool:
-        client = self._fixtures.clients.get(form["client_key"])
+        client = self.fixtures.clients.get(form["client_key"])
         given = form["client_secret"].encode()
         return client is not None and secrets.compare_digest(client.secret.encode(), given)
 
@@ -162,7 +162,7 @@ class OAuth:
             return _error(
                 400, "invalid_grant", "redirect_uri does not match the authorization request."
             )
-        if form["code"] not in self._fixtures.codes:
+        if form["code"] not in self.fixtures.codes:
             del self._codes[form["code"]]
             del self._code_expiry[form["code"]]
         return self._issue(code.user, code.scopes, code.client_key)

@@ -29,6 +29,7 @@ def test_prints_its_url_and_the_default_tokens_then_serves_the_seed_example() ->
     assert f"on {mock.url}/v2/user/info/" in output
     for token in ("act.example12345Example12345Example", "act.mock.basic", "act.mock.expired"):
         assert token in output
+    assert "OAuth client mock_client_key, secret mock_client_secret; codes: code.example" in output
 
 
 def test_rate_limit_option() -> None:
