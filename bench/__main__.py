@@ -17,10 +17,10 @@ import httpx
 
 from bench import client, prism, report, wrk
 from bench.servers import started
+from mock_server.fixtures import EXAMPLE_TOKEN as TOKEN
 from mock_server.spec import SPEC_PATH
 
 ROOT = Path(__file__).resolve().parent.parent
-TOKEN = "act.example12345Example12345Example"
 HEADERS = {"Authorization": f"Bearer {TOKEN}"}
 TARGET = "/v2/user/info/?fields=open_id,union_id,avatar_url,display_name"
 NO_RATE_LIMIT = "1000000000"

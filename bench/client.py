@@ -8,13 +8,13 @@ from typing import Any
 
 import httpx
 
+from mock_server.fixtures import EXAMPLE_TOKEN as TOKEN
 from tiktok_user_info_client import AuthenticatedClient
 from tiktok_user_info_client.api.user import get_user_info
 from tiktok_user_info_client.models import UserField
 
 __all__ = ["per_call_seconds"]
 
-TOKEN = "act.example12345Example12345Example"
 FIELDS = [UserField.OPEN_ID, UserField.UNION_ID, UserField.AVATAR_URL]
 TARGET = "/v2/user/info/?fields=open_id,union_id,avatar_url"
 

@@ -61,9 +61,10 @@ logger = logging.getLogger("mock_server")
 
 
 class MockApp:
-    """`GET /v2/user/info/` answered as TikTok answers it, for the tokens in `fixtures`.
+    """TikTok's endpoints as TikTok answers them, for the users and tokens in `fixtures`.
 
-    Every check, in TikTok's order: the path and method, the `Prefer` header and the
+    The OAuth endpoints are `oauth`'s. For `GET /v2/user/info/`, every check in TikTok's
+    order: the path and method, the `Prefer` header and the
     injected faults, the bearer token (401 `access_token_invalid`), the rate limit per
     token (429), the `fields` parameter (400 `invalid_params`), then each field's scope (401
     `scope_not_authorized`). `rate_limit=0` turns the rate limit off; `fault_rate` answers
@@ -281,7 +282,7 @@ class MockApp:
             return (), required
         unknown = [field for field in fields if field not in self.contract.field_scopes]
         if unknown:
-            return (), _with_message(self._errors["invalid_params"], _unknown_fields(unknown))
+            return (), _with_message(required, _unknown_fields(unknown))
         return tuple(fields), None
 
 

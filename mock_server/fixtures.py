@@ -15,6 +15,7 @@ from .contract import Contract
 
 __all__ = [
     "DEFAULT_FIXTURES",
+    "EXAMPLE_TOKEN",
     "Code",
     "FixtureError",
     "Fixtures",
@@ -25,6 +26,8 @@ __all__ = [
 ]
 
 DEFAULT_FIXTURES = Path(__file__).with_name("fixtures.yaml")
+EXAMPLE_TOKEN = "act.example12345Example12345Example"
+"""The token of TikTok's documentation example; the default fixtures grant it to its user."""
 TOP_LEVEL = {"users", "tokens", "clients", "codes"}
 TOKEN = re.compile(r"[\x21-\x7e]+")
 """What can follow `Bearer ` in a header: visible ASCII, no spaces."""

@@ -74,16 +74,17 @@ class OAuth:
         self._remove_grant = remove_grant
         self.token_ttl = token_ttl
         self._clock = clock
+        self._access: dict[str, float] = {}
         self.reset()
 
     def reset(self) -> None:
         """Back to the fixtures: issued codes and tokens forgotten."""
-        for access in getattr(self, "_access", {}):
+        for access in self._access:
             self._remove_grant(access)
+        self._access = {}
         self._codes: dict[str, Code] = dict(self.fixtures.codes)
         self._code_expiry: dict[str, float] = {}
         self._refresh: dict[str, _Refresh] = {}
-        self._access: dict[str, float] = {}
 
     def authorize(self, query: Mapping[str, str]) -> OAuthReply:
         """The mock's authorize page: consent given at once, redirecting with a fresh code.

@@ -19,17 +19,14 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from .app import MockApp, RecordedRequest
-from .contract import Contract
 from .embedded import serving
-from .fixtures import DEFAULT_FIXTURES, Grant, check, load_fixtures
-from .spec import load_document
+from .fixtures import EXAMPLE_TOKEN, Grant, check
+from .server import Options, create_app
 
 if TYPE_CHECKING:
     from tiktok_user_info_client import AuthenticatedClient
 
-__all__ = ["EXAMPLE_TOKEN", "TikTokMock"]
-
-EXAMPLE_TOKEN = "act.example12345Example12345Example"
+__all__ = ["TikTokMock"]
 
 
 class TikTokMock:
@@ -88,8 +85,7 @@ class TikTokMock:
 
 @pytest.fixture(scope="session")
 def _tiktok_mock_session() -> Iterator[TikTokMock]:
-    contract = Contract.from_document(load_document())
-    app = MockApp(contract, load_fixtures(contract, DEFAULT_FIXTURES, validate=False), record=True)
+    app = create_app(Options(record=True))
     with serving(app) as url:
         yield TikTokMock(app, url)
 

@@ -30,6 +30,7 @@ class Options:
     fault_rate: float = 0.0
     seed: int | None = None
     token_ttl: int = DEFAULT_TOKEN_TTL
+    record: bool = False
     log_level: str = "info"
     workers: int = 1
     spec: str = str(SPEC_PATH)
@@ -49,6 +50,7 @@ def create_app(options: Options = Options()) -> MockApp:
         fault_rate=options.fault_rate,
         seed=options.seed,
         token_ttl=options.token_ttl,
+        record=options.record,
     )
 
 

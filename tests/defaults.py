@@ -3,10 +3,12 @@ fixtures to (tests/test_fixtures.py checks that mock_server/fixtures.yaml grants
 
 from __future__ import annotations
 
+from seeds import EXAMPLE_TOKEN
+
 BASIC, PROFILE, STATS = "user.info.basic", "user.info.profile", "user.info.stats"
 
 GRANTED: dict[str, set[str]] = {
-    "act.example12345Example12345Example": {BASIC, PROFILE, STATS},
+    EXAMPLE_TOKEN: {BASIC, PROFILE, STATS},
     "act.mock.basic": {BASIC},
     "act.mock.profile": {BASIC, PROFILE},
     "act.mock.stats": {BASIC, STATS},

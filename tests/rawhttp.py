@@ -5,7 +5,7 @@ from __future__ import annotations
 import socket
 from dataclasses import dataclass
 
-TOKEN = "act.example12345Example12345Example"
+from seeds import EXAMPLE_TOKEN as TOKEN
 
 
 @dataclass(frozen=True)

@@ -68,3 +68,5 @@ SCOPES = _scopes()
 USER_OBJECT_EXAMPLE = _user_object_example()
 ENDPOINT_EXAMPLE = _endpoint_example()
 CURL_URL, CURL_AUTHORIZATION = _curl_example()
+EXAMPLE_TOKEN = CURL_AUTHORIZATION.removeprefix("Authorization: Bearer ")
+"""The access token of the endpoint page's example."""

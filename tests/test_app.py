@@ -21,8 +21,8 @@ from mock_server.spec import SPEC_PATH, operation
 
 from defaults import GRANTED
 from seeds import CURL_AUTHORIZATION, CURL_URL, ENDPOINT_EXAMPLE
+from seeds import EXAMPLE_TOKEN as SEED_TOKEN
 
-SEED_TOKEN = "act.example12345Example12345Example"
 PATH = "/v2/user/info/"
 
 

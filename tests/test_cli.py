@@ -14,7 +14,7 @@ import pytest
 
 from mock_server.process import running_mock
 
-from seeds import CURL_AUTHORIZATION, CURL_URL, ENDPOINT_EXAMPLE
+from seeds import CURL_AUTHORIZATION, CURL_URL, ENDPOINT_EXAMPLE, EXAMPLE_TOKEN
 
 
 def test_prints_its_url_and_the_default_tokens_then_serves_the_seed_example() -> None:
@@ -27,7 +27,7 @@ def test_prints_its_url_and_the_default_tokens_then_serves_the_seed_example() ->
     body["error"]["log_id"] = ENDPOINT_EXAMPLE["error"]["log_id"]
     assert body == ENDPOINT_EXAMPLE
     assert f"on {mock.url}/v2/user/info/" in output
-    for token in ("act.example12345Example12345Example", "act.mock.basic", "act.mock.expired"):
+    for token in (EXAMPLE_TOKEN, "act.mock.basic", "act.mock.expired"):
         assert token in output
     assert "OAuth client mock_client_key, secret mock_client_secret; codes: code.example" in output
 

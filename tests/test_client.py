@@ -22,8 +22,7 @@ from tiktok_user_info_client.models import ErrorCode, User, UserField, UserInfoR
 from tiktok_user_info_client.models import user as user_module
 
 from seeds import ENDPOINT_EXAMPLE
-
-TOKEN = "act.example12345Example12345Example"
+from seeds import EXAMPLE_TOKEN as TOKEN
 
 
 def client_answering(

@@ -25,9 +25,9 @@ from mock_server.server import Options, create_app
 from mock_server.spec import SPEC_PATH
 
 from cases import GENERATED
+from seeds import EXAMPLE_TOKEN as TOKEN
 
 SEED = int(os.environ.get("SCHEMATHESIS_SEED", "20261121"))
-TOKEN = "act.example12345Example12345Example"
 IN_PROCESS_EXAMPLES = 200
 OVER_SOCKET_EXAMPLES = 60
 

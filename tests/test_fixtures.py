@@ -11,7 +11,7 @@ from mock_server.fixtures import DEFAULT_FIXTURES, FixtureError, load_fixtures
 from mock_server.spec import load_document
 
 from defaults import EXPIRED, GRANTED
-from seeds import ENDPOINT_EXAMPLE, USER_OBJECT_EXAMPLE
+from seeds import ENDPOINT_EXAMPLE, EXAMPLE_TOKEN, USER_OBJECT_EXAMPLE
 
 
 @pytest.fixture(scope="module")
@@ -42,7 +42,7 @@ def test_the_default_tokens(contract: Contract) -> None:
 
 
 def test_the_seed_token_is_the_seed_user(contract: Contract) -> None:
-    user = load_fixtures(contract).grants["act.example12345Example12345Example"].user
+    user = load_fixtures(contract).grants[EXAMPLE_TOKEN].user
     for source in (ENDPOINT_EXAMPLE, USER_OBJECT_EXAMPLE):
         for field, value in source["data"]["user"].items():
             assert user[field] == value, field

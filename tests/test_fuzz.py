@@ -14,10 +14,12 @@ from mock_server.app import Message, MockApp
 from mock_server.server import Options, create_app
 from mock_server.spec import load_document
 
+from seeds import EXAMPLE_TOKEN
+
 APP = create_app(Options(rate_limit=5))
 DOCUMENT = load_document()
 ENVELOPE = DOCUMENT["components"]["schemas"]["UserInfoResponse"]
-TOKENS = [b"act.example12345Example12345Example", b"act.mock.basic", b"act.mock.expired", b"x"]
+TOKENS = [EXAMPLE_TOKEN.encode(), b"act.mock.basic", b"act.mock.expired", b"x"]
 FIELD_NAMES = [b"open_id", b"follower_count", b"bio_description", b"nickname", b"%2C", b"", b","]
 
 methods = st.sampled_from(["GET", "POST", "HEAD", "DELETE"]) | st.text("ABCDEFGHIJ", min_size=1)

@@ -16,7 +16,8 @@ import pytest
 
 from mock_server.process import running_mock
 
-from rawhttp import TOKEN, build, exchange
+from rawhttp import build, exchange
+from seeds import EXAMPLE_TOKEN as TOKEN
 
 INFO = "/v2/user/info/"
 OK = (200, "ok")

@@ -13,6 +13,8 @@ from mypy import api as mypy_api
 
 from mock_server.spec import operation, response_examples
 
+from seeds import EXAMPLE_TOKEN
+
 README = Path(__file__).parent.parent / "README.md"
 ALL_BLOCKS = re.findall(r"```python\n(.*?)```", README.read_text(encoding="utf-8"), re.S)
 BLOCKS = [block for block in ALL_BLOCKS if not block.startswith("# test_")]
@@ -38,7 +40,7 @@ def tiktok(monkeypatch: pytest.MonkeyPatch, document: dict[str, Any]) -> list[ht
 
     monkeypatch.setattr(httpx.HTTPTransport, "handle_request", lambda _, request: answer(request))
     monkeypatch.setattr(httpx.AsyncHTTPTransport, "handle_async_request", answer_async)
-    monkeypatch.setenv("TIKTOK_ACCESS_TOKEN", "act.example12345Example12345Example")
+    monkeypatch.setenv("TIKTOK_ACCESS_TOKEN", EXAMPLE_TOKEN)
     return seen
 
 
@@ -59,7 +61,7 @@ def test_example_runs(
     runpy.run_path(str(script), run_name="__main__")
     (request,) = tiktok
     assert request.url.host == "open.tiktokapis.com"
-    assert request.headers["authorization"] == "Bearer act.example12345Example12345Example"
+    assert request.headers["authorization"] == f"Bearer {EXAMPLE_TOKEN}"
     out = capsys.readouterr().out
     if "asyncio.run" not in block:
         assert request.url.raw_path == b"/v2/user/info/?fields=open_id,display_name,follower_count"
