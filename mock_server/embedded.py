@@ -7,14 +7,12 @@ test process keeps the app object: it can add tokens and read the requests recei
 from __future__ import annotations
 
 import asyncio
-import socket
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from .app import MockApp
-from .process import free_port
+from .process import free_port, wait_for_port
 
 __all__ = ["serving"]
 
@@ -32,15 +30,7 @@ def serving(app: MockApp, host: str = "127.0.0.1", timeout: float = 10.0) -> Ite
         target=loop.run_until_complete, args=(server.serve(),), name="tiktok-mock", daemon=True
     )
     thread.start()
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            socket.create_connection((host, port), timeout=0.5).close()
-            break
-        except OSError:
-            if not thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError(f"the embedded mock did not listen on {host}:{port}") from None
-            time.sleep(0.01)
+    wait_for_port(host, port, thread.is_alive, timeout)
     try:
         yield f"http://{host}:{port}"
     finally:

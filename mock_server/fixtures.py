@@ -6,6 +6,7 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +26,7 @@ __all__ = [
     "load_fixtures",
 ]
 
-DEFAULT_FIXTURES = Path(__file__).with_name("fixtures.yaml")
+DEFAULT_FIXTURES = Path(str(resources.files("mock_server").joinpath("fixtures.yaml")))
 EXAMPLE_TOKEN = "act.example12345Example12345Example"
 """The token of TikTok's documentation example; the default fixtures grant it to its user."""
 TOP_LEVEL = {"users", "tokens", "clients", "codes"}

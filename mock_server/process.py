@@ -6,11 +6,11 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-__all__ = ["RunningMock", "free_port", "running_mock"]
+__all__ = ["RunningMock", "free_port", "running_mock", "wait_for_port"]
 
 
 @dataclass
@@ -35,6 +35,24 @@ def free_port() -> int:
         return port
 
 
+def wait_for_port(
+    host: str, port: int, alive: Callable[[], bool] = lambda: True, timeout: float = 10.0
+) -> None:
+    """Return once `host:port` accepts connections; RuntimeError if `alive()` turns false
+    first, or `timeout` seconds pass."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            socket.create_connection((host, port), timeout=0.5).close()
+            return
+        except OSError:
+            if not alive():
+                raise RuntimeError(f"nothing will listen on {host}:{port}") from None
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"nothing listened on {host}:{port} within {timeout}s") from None
+            time.sleep(0.01)
+
+
 @contextmanager
 def running_mock(*args: str, timeout: float = 10.0) -> Iterator[RunningMock]:
     """`python -m mock_server --port <free> *args`, ready to answer."""
@@ -47,17 +65,10 @@ def running_mock(*args: str, timeout: float = 10.0) -> Iterator[RunningMock]:
     )
     mock = RunningMock(f"http://127.0.0.1:{port}", process)
     try:
-        deadline = time.monotonic() + timeout
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"the mock exited with {process.returncode}: {mock.stop()}")
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"the mock did not listen within {timeout}s") from None
-                time.sleep(0.01)
+        try:
+            wait_for_port("127.0.0.1", port, lambda: process.poll() is None, timeout)
+        except RuntimeError as exc:
+            raise RuntimeError(f"{exc}: exit code {process.poll()}: {mock.stop()}") from None
         yield mock
     finally:
         mock.stop()

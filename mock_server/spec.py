@@ -4,12 +4,32 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
-__all__ = ["SPEC_PATH", "USER_INFO", "Example", "load_document", "operation", "response_examples"]
+__all__ = [
+    "SPEC_PATH",
+    "USER_INFO",
+    "Example",
+    "document_path",
+    "load_document",
+    "operation",
+    "response_examples",
+]
 
-SPEC_PATH = Path(__file__).resolve().parent.parent / "openapi" / "tiktok-user-info.yaml"
+CHECKOUT = Path(__file__).resolve().parent.parent / "openapi"
+"""openapi/ of a checkout of the kit, where the documents are written."""
+
+
+def document_path(name: str) -> Path:
+    """The document `name` of openapi/: the copy the installed package carries, else the
+    checkout's own (the build copies openapi/ into the package; see pyproject.toml)."""
+    packaged = resources.files("mock_server").joinpath("openapi", name)
+    return Path(str(packaged)) if packaged.is_file() else CHECKOUT / name
+
+
+SPEC_PATH = document_path("tiktok-user-info.yaml")
 USER_INFO = ("/v2/user/info/", "get")
 
 
@@ -23,19 +43,12 @@ class Example:
     schema: dict[str, Any]
 
 
-def load_document(path: Path = SPEC_PATH, *, validate: bool = False) -> dict[str, Any]:
+def load_document(path: Path = SPEC_PATH) -> dict[str, Any]:
     """The document at `path` with every `$ref` resolved.
 
-    `validate` also checks it against the OpenAPI schema with openapi-spec-validator: the
-    tests do, once; the mock skips it at start-up, where it would cost half a second.
+    It is not validated against the OpenAPI schema here, where that would cost half a
+    second at every start: the tests validate it.
     """
-    if validate:
-        from prance import ResolvingParser
-
-        parser = ResolvingParser(str(path), backend="openapi-spec-validator", strict=True)
-        validated: dict[str, Any] = parser.specification
-        return validated
-
     import yaml
     from prance.util.resolver import RefResolver
     from prance.util.url import absurl

@@ -7,15 +7,19 @@ import pytest
 import yaml
 
 from mock_server.process import running_mock
-from mock_server.spec import SPEC_PATH, load_document
+from mock_server.spec import SPEC_PATH
 
 pytest_plugins = ["pytester"]
 
 
 @pytest.fixture(scope="session")
 def document() -> dict[str, Any]:
-    """The spec, validated and resolved by prance."""
-    return load_document(validate=True)
+    """The spec, validated by openapi-spec-validator and resolved by prance."""
+    from prance import ResolvingParser
+
+    parser = ResolvingParser(str(SPEC_PATH), backend="openapi-spec-validator", strict=True)
+    validated: dict[str, Any] = parser.specification
+    return validated
 
 
 @pytest.fixture(scope="session")
