@@ -91,6 +91,7 @@ class MockApp:
         self._grants: dict[bytes, _Entry] = {}
         for token, grant in fixtures.grants.items():
             self.add_grant(token, grant)
+        self._fixture_grants = dict(self._grants)
         self._limiter = SlidingWindow(rate_limit) if rate_limit else None
         self._errors = contract.errors
         # Clients repeat their queries: parse each short one once.
@@ -132,7 +133,9 @@ class MockApp:
         return {entry.token: entry.grant for entry in self._grants.values()}
 
     def reset_state(self) -> None:
-        """Forget what requests did: recorded requests, rate-limit windows, OAuth state."""
+        """Back to the start: the fixtures' tokens only; no recorded requests, rate-limit
+        windows or OAuth state."""
+        self._grants = dict(self._fixture_grants)
         if self.requests is not None:
             self.requests.clear()
         if self._limiter is not None:

@@ -36,7 +36,6 @@ class TikTokMock:
         self.app = app
         self.url = url
         self.tokens: Mapping[str, Grant] = dict(app.grants())
-        self._added: list[str] = []
 
     @property
     def requests(self) -> list[RecordedRequest]:
@@ -65,21 +64,19 @@ class TikTokMock:
         if problems:
             raise ValueError("; ".join(problems))
         self.app.add_grant(token, Grant(dict(user), frozenset(scopes), expired))
-        self._added.append(token)
 
     def client(self, token: str = EXAMPLE_TOKEN) -> AuthenticatedClient:
-        """A generated client for the mock that sends `token`."""
+        """A generated client for the mock that sends `token`.
+
+        It ignores the proxy settings of the environment (`HTTP_PROXY`, ...): the mock is
+        on this machine, and a proxy in between would only get in the way.
+        """
         from tiktok_user_info_client import AuthenticatedClient
 
-        return AuthenticatedClient(base_url=self.url, token=token)
+        return AuthenticatedClient(base_url=self.url, token=token, httpx_args={"trust_env": False})
 
     def reset(self) -> None:
         """Back to the defaults: added tokens removed, requests and rate limits cleared."""
-        for token in self._added:
-            self.app.remove_grant(token)
-        for token, grant in self.tokens.items():
-            self.app.add_grant(token, grant)
-        self._added.clear()
         self.app.reset_state()
 
 

@@ -73,6 +73,16 @@ def test_the_rate_limit_starts_afresh_for_each_test(tiktok_mock):
     assert statuses.count(200) == 600 and statuses[-1] == 429
 
 
+def test_a_proxy_in_the_environment_is_not_used(tiktok_mock, monkeypatch):
+    monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")  # the discard port: nothing there
+    monkeypatch.setenv("ALL_PROXY", "http://127.0.0.1:9")
+    with tiktok_mock.client() as client:
+        reply = get_user_info.sync(client=client, fields=[UserField.OPEN_ID])
+    assert reply.error.code == "ok"
+    with pytest.raises(httpx.ConnectError):  # where a client that reads the proxy goes
+        httpx.get(tiktok_mock.url + "/v2/user/info/?fields=open_id")
+
+
 def test_and_so_it_did(tiktok_mock):
     response = httpx.get(
         tiktok_mock.url + "/v2/user/info/?fields=open_id",
@@ -99,6 +109,6 @@ def test_users_test_files_run_with_only_the_plugins_fixtures(pytester: pytest.Py
         test_with_the_mock=USER_TESTS, test_profile=readme_example, test_wrong=FAILING_TEST
     )
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
-    result.assert_outcomes(passed=12, failed=1)
+    result.assert_outcomes(passed=13, failed=1)
     result.stdout.fnmatch_lines(["*test_wrong.py::test_wrong_name*"])
     result.stdout.fnmatch_lines(["*assert 'User Name' == 'Someone Else'*"])
