@@ -15,7 +15,7 @@ from typing import Any
 
 import httpx
 
-from bench import client, prism, report, wrk
+from bench import client, plugin, prism, report, wrk
 from bench.servers import started
 from mock_server.fixtures import EXAMPLE_TOKEN as TOKEN
 from mock_server.spec import SPEC_PATH
@@ -33,6 +33,10 @@ def main() -> int:
     parser.add_argument("--connections", type=int, default=64, help="wrk connections (default: 64)")
     parser.add_argument("--starts", type=int, default=5, help="start-up samples per server")
     parser.add_argument("--client-calls", type=int, default=2000, help="calls per client sample")
+    parser.add_argument(
+        "--plugin-tests", type=int, default=300, help="tests in the pytest plugin's test file"
+    )
+    parser.add_argument("--plugin-runs", type=int, default=5, help="pytest runs of each file")
     parser.add_argument("--output", type=Path, default=ROOT / "bench", help="where results go")
     parser.add_argument("--skip-prism", action="store_true", help="leave Prism out")
     parser.add_argument("--skip-make-test", action="store_true", help="do not time `make test`")
@@ -40,6 +44,7 @@ def main() -> int:
     args = parser.parse_args()
 
     wrk_path = wrk.ensure_wrk()
+    plugin.ensure_pytest_httpserver()
     prism_path = None if args.skip_prism else prism.ensure_prism()
     python = sys.executable
 
@@ -101,6 +106,15 @@ def main() -> int:
     print("client overhead", flush=True)
     per_call = client.per_call_seconds(httpx.Response(200, content=body).json(), args.client_calls)
     print(f"  {per_call}", flush=True)
+    builds = client.build_seconds()
+    print(f"  building a client: {builds}", flush=True)
+
+    print(
+        f"the pytest plugin against {plugin.PYTEST_HTTPSERVER}, {args.plugin_tests} tests",
+        flush=True,
+    )
+    per_test = plugin.per_test_seconds(args.plugin_tests, args.plugin_runs)
+    print(f"  {per_test}", flush=True)
 
     results = {
         "date": time.strftime("%Y-%m-%d"),
@@ -112,6 +126,9 @@ def main() -> int:
         "servers": servers,
         "startup_seconds": startups,
         "client_seconds_per_call": per_call,
+        "client_build_seconds": builds,
+        "plugin_tests": args.plugin_tests,
+        "plugin_seconds_per_test": per_test,
         "make_test_seconds": make_test,
     }
     results["targets"] = targets(results)
@@ -153,6 +170,18 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
     per_call = results["client_seconds_per_call"]
     overhead = per_call["client"] / per_call["httpx"]
     add("client / raw httpx per call", overhead, "<= 1.3", overhead <= 1.3, "x")
+    builds = results["client_build_seconds"]
+    build = builds["client"] / builds["httpx"]
+    add("building a default client / httpx.Client()", build, "<= 0.1", build <= 0.1, "x")
+    per_test = results["plugin_seconds_per_test"]
+    ratio = per_test["tiktok_client"] / per_test["pytest-httpserver"]
+    add(
+        f"per test, tiktok_client / pytest-httpserver ({results['plugin_tests']} tests)",
+        ratio,
+        "<= 1",
+        ratio <= 1,
+        "x",
+    )
     failed = sum(load["failures"] for load in servers.values())
     add("failed requests under load", failed, "0", failed == 0)
     if results["make_test_seconds"] is not None:

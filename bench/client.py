@@ -13,7 +13,7 @@ from tiktok_user_info_client import AuthenticatedClient
 from tiktok_user_info_client.api.user import get_user_info
 from tiktok_user_info_client.models import UserField
 
-__all__ = ["per_call_seconds"]
+__all__ = ["build_seconds", "per_call_seconds"]
 
 FIELDS = [UserField.OPEN_ID, UserField.UNION_ID, UserField.AVATAR_URL]
 TARGET = "/v2/user/info/?fields=open_id,union_id,avatar_url"
@@ -39,6 +39,24 @@ def per_call_seconds(body: Any, calls: int = 2000, repeats: int = 7) -> dict[str
             "httpx": _best(raw_call, calls, repeats),
             "client": _best(client_call, calls, repeats),
         }
+
+
+def build_seconds(builds: int = 200, repeats: int = 5) -> dict[str, float]:
+    """Best-of-`repeats` seconds to build and close a default client: `httpx.Client()`, and
+    the generated `AuthenticatedClient` (its `with` builds the httpx client inside)."""
+
+    def raw_build() -> None:
+        with httpx.Client():
+            pass
+
+    def client_build() -> None:
+        with AuthenticatedClient(base_url="https://open.tiktokapis.com", token=TOKEN):
+            pass
+
+    return {
+        "httpx": _best(raw_build, max(1, builds // 10), repeats),
+        "client": _best(client_build, builds, repeats),
+    }
 
 
 def _best(call: Callable[[], None], calls: int, repeats: int) -> float:

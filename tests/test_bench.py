@@ -59,6 +59,9 @@ def test_targets_compare_the_figures() -> None:
         },
         "startup_seconds": {"mock": 0.5, "prism": 2.0},
         "client_seconds_per_call": {"httpx": 1.0, "client": 1.2},
+        "client_build_seconds": {"httpx": 0.02, "client": 0.003},
+        "plugin_tests": 300,
+        "plugin_seconds_per_test": {"tiktok_client": 0.011, "pytest-httpserver": 0.01},
         "make_test_seconds": 59.0,
     }
     met = {target["measure"]: target["met"] for target in targets(results)}
@@ -69,6 +72,8 @@ def test_targets_compare_the_figures() -> None:
         "mock / ceiling throughput": False,
         "mock start-up to first 200": False,
         "client / raw httpx per call": True,
+        "building a default client / httpx.Client()": False,
+        "per test, tiktok_client / pytest-httpserver (300 tests)": False,
         "failed requests under load": False,
         "make test wall time": True,
     }
@@ -81,12 +86,14 @@ def test_targets_compare_the_figures() -> None:
 def test_the_bench_runs(tmp_path: Path) -> None:
     command = [
         sys.executable, "-m", "bench", "--seconds", "1", "--starts", "1", "--connections", "4",
-        "--client-calls", "20", "--skip-prism", "--skip-make-test", "--skip-workers",
+        "--client-calls", "20", "--plugin-tests", "3", "--plugin-runs", "1",
+        "--skip-prism", "--skip-make-test", "--skip-workers",
         "--output", str(tmp_path),
     ]  # fmt: skip
     subprocess.run(command, check=True, capture_output=True, timeout=120)
     results = json.loads((tmp_path / "results.json").read_text())
     assert set(results["servers"]) == {"mock", "ceiling (bare ASGI)"}
+    assert set(results["plugin_seconds_per_test"]) == {"tiktok_client", "pytest-httpserver"}
     assert all(load["requests"] > 0 for load in results["servers"].values())
     assert (tmp_path / "results.png").read_bytes().startswith(b"\x89PNG")
     assert "| mock |" in (tmp_path / "results.md").read_text()

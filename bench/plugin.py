@@ -1,0 +1,96 @@
+"""The pytest plugin against pytest-httpserver: the per-test wall time of one 300-test file
+written both ways, each run by pytest in a fresh process, best of a few runs."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+__all__ = ["PYTEST_HTTPSERVER", "ensure_pytest_httpserver", "per_test_seconds", "written_both_ways"]
+
+PYTEST_HTTPSERVER = "pytest-httpserver==1.2.0"
+"""The anchor, installed into the bench's environment by the bench."""
+OURS = """
+from tiktok_user_info_client.api.user import get_user_info
+from tiktok_user_info_client.models import UserField
+
+"""
+OURS_TEST = """
+def test_{number}(tiktok_client):
+    reply = get_user_info.sync(client=tiktok_client, fields=[UserField.DISPLAY_NAME])
+    assert reply.data.user.display_name == "User Name"
+"""
+THEIRS = """
+import httpx
+import pytest
+
+BODY = {body}
+
+
+@pytest.fixture(scope="session")
+def client(make_httpserver):
+    with httpx.Client(base_url=make_httpserver.url_for("/")) as client:
+        yield client
+
+"""
+THEIRS_TEST = """
+def test_{number}(httpserver, client):
+    httpserver.expect_request(
+        "/v2/user/info/", query_string="fields=display_name"
+    ).respond_with_json(BODY)
+    reply = client.get(
+        "/v2/user/info/?fields=display_name", headers={{"Authorization": "Bearer t"}}
+    ).json()
+    assert reply["data"]["user"]["display_name"] == "User Name"
+"""
+LOG_ID = "20220829194722CBE87ED59D524E727021"
+
+
+def ensure_pytest_httpserver() -> None:
+    """Install the pinned pytest-httpserver into this environment, if it is not there."""
+    if importlib.util.find_spec("pytest_httpserver") is None:
+        subprocess.run(
+            [sys.executable, "-m", "pip", "install", "--quiet", PYTEST_HTTPSERVER], check=True
+        )
+
+
+def written_both_ways(tests: int) -> dict[str, str]:
+    """The same `tests` tests, through `tiktok_client` and through pytest-httpserver."""
+    body = {
+        "data": {"user": {"display_name": "User Name"}},
+        "error": {"code": "ok", "message": "", "log_id": LOG_ID},
+    }
+    return {
+        "tiktok_client": OURS + "".join(OURS_TEST.format(number=n) for n in range(tests)),
+        "pytest-httpserver": THEIRS.format(body=json.dumps(body))
+        + "".join(THEIRS_TEST.format(number=n) for n in range(tests)),
+    }
+
+
+def per_test_seconds(tests: int = 300, repeats: int = 3) -> dict[str, float]:
+    """Best-of-`repeats` wall time of each file's pytest run (start-up included), per test."""
+    best = {name: float("inf") for name in written_both_ways(0)}
+    with tempfile.TemporaryDirectory() as folder:
+        paths = {}
+        for number, (name, text) in enumerate(written_both_ways(tests).items()):
+            paths[name] = Path(folder) / f"test_way_{number}.py"
+            paths[name].write_text(text, encoding="utf-8")
+        for _ in range(repeats):  # interleaved, so that both see the same machine
+            for name, path in paths.items():
+                began = time.perf_counter()
+                run = subprocess.run(
+                    [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", path.name],
+                    cwd=folder,
+                    capture_output=True,
+                    text=True,
+                )
+                seconds = time.perf_counter() - began
+                if run.returncode != 0 or f"{tests} passed" not in run.stdout:
+                    raise RuntimeError(f"{name}: {run.stdout[-2000:]}{run.stderr[-2000:]}")
+                best[name] = min(best[name], seconds / tests)
+    return best
