@@ -121,6 +121,9 @@ class OAuth:
         for name in ("client_key", "client_secret", "grant_type"):
             if not form.get(name):
                 return _error(400, "invalid_request", f"Missing parameter: {name}")
+        empty = next((name for name, value in form.items() if not value), None)
+        if empty is not None:
+            return _error(400, "invalid_request", f"Empty parameter: {empty}")
         if form["grant_type"] not in GRANT_TYPES:
             return _error(
                 400, "unsupported_grant_type", f"Unsupported grant type: {form['grant_type']}"

@@ -156,6 +156,8 @@ def test_revoking_ends_the_access_and_the_refresh_token(app: MockApp) -> None:
         ({"grant_type": "authorization_code"}, 400, "invalid_request", "Missing parameter: code"),
         ({"grant_type": "refresh_token"}, 400, "invalid_request", "Missing parameter: refresh_token"),
         ({"grant_type": ""}, 400, "invalid_request", "Missing parameter: grant_type"),
+        ({"grant_type": "authorization_code", "code": "code.example", "refresh_token": ""}, 400, "invalid_request", "Empty parameter: refresh_token"),
+        ({"grant_type": "authorization_code", "code": "code.example", "code_verifier": ""}, 400, "invalid_request", "Empty parameter: code_verifier"),
         ({"client_secret": "wrong", "grant_type": "authorization_code", "code": "code.example"}, 401, "invalid_client", "Client key or secret is invalid."),
         ({"client_key": "other", "grant_type": "authorization_code", "code": "code.example"}, 401, "invalid_client", "Client key or secret is invalid."),
         ({"client_secret": "sécret", "grant_type": "authorization_code"}, 401, "invalid_client", "Client key or secret is invalid."),

@@ -96,7 +96,10 @@ def test_oauth_operations(document: dict[str, Any]) -> None:
     for op in (token, revoke):
         assert op["security"] == []
         assert list(op["requestBody"]["content"]) == ["application/x-www-form-urlencoded"]
-        assert set(op["responses"]) == {"200", "400", "401"}
+        assert set(op["responses"]) == {"200", "400", "401", "429", "500"}
+        body = op["requestBody"]["content"]["application/x-www-form-urlencoded"]["schema"]
+        for name, prop in body["properties"].items():  # the mock refuses an empty value
+            assert prop.get("minLength") == (None if "enum" in prop else 1), name
     grant_types = token["requestBody"]["content"]["application/x-www-form-urlencoded"]["schema"]
     assert grant_types["properties"]["grant_type"]["enum"] == [
         "authorization_code",
@@ -112,6 +115,8 @@ def test_oauth_operations(document: dict[str, Any]) -> None:
         "invalid_grant",
         "unsupported_grant_type",
         "invalid_client",
+        "temporarily_unavailable",
+        "server_error",
     }
 
 

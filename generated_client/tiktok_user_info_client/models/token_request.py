@@ -16,7 +16,8 @@ T = TypeVar("T", bound="TokenRequest")
 class TokenRequest:
     """`client_key`, `client_secret` and `grant_type` always; `code` and
     `redirect_uri` (and `code_verifier` with PKCE) for `authorization_code`;
-    `refresh_token` for `refresh_token`.
+    `refresh_token` for `refresh_token`. A parameter given empty is
+    refused with `invalid_request`, as if it were malformed.
 
     """
 

@@ -56,6 +56,16 @@ def _parse_documented(
 
         return response_401
 
+    if response.status_code == 429:
+        response_429 = OAuthError.from_dict(response.json())
+
+        return response_429
+
+    if response.status_code == 500:
+        response_500 = OAuthError.from_dict(response.json())
+
+        return response_500
+
     if client.raise_on_unexpected_status:
         raise errors.UnexpectedStatus(response.status_code, response.content)
     else:
@@ -85,12 +95,15 @@ def sync_detailed(
     new refresh token. Refresh tokens rotate: once a new one is issued, the
     old one stops working. Use the returned `expires_in`, not a constant.
     Errors come in OAuth's shape, not the `data` + `error` envelope; this
-    document chooses HTTP 401 for `invalid_client` and 400 for the others.
+    document chooses HTTP 401 for `invalid_client`, 429
+    `temporarily_unavailable` when too many requests come too fast, 500
+    `server_error` for TikTok's own failures, and 400 for the others.
 
     Args:
         body (TokenRequest): `client_key`, `client_secret` and `grant_type` always; `code` and
             `redirect_uri` (and `code_verifier` with PKCE) for `authorization_code`;
-            `refresh_token` for `refresh_token`.
+            `refresh_token` for `refresh_token`. A parameter given empty is
+            refused with `invalid_request`, as if it were malformed.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -123,12 +136,15 @@ def sync(
     new refresh token. Refresh tokens rotate: once a new one is issued, the
     old one stops working. Use the returned `expires_in`, not a constant.
     Errors come in OAuth's shape, not the `data` + `error` envelope; this
-    document chooses HTTP 401 for `invalid_client` and 400 for the others.
+    document chooses HTTP 401 for `invalid_client`, 429
+    `temporarily_unavailable` when too many requests come too fast, 500
+    `server_error` for TikTok's own failures, and 400 for the others.
 
     Args:
         body (TokenRequest): `client_key`, `client_secret` and `grant_type` always; `code` and
             `redirect_uri` (and `code_verifier` with PKCE) for `authorization_code`;
-            `refresh_token` for `refresh_token`.
+            `refresh_token` for `refresh_token`. A parameter given empty is
+            refused with `invalid_request`, as if it were malformed.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -156,12 +172,15 @@ async def asyncio_detailed(
     new refresh token. Refresh tokens rotate: once a new one is issued, the
     old one stops working. Use the returned `expires_in`, not a constant.
     Errors come in OAuth's shape, not the `data` + `error` envelope; this
-    document chooses HTTP 401 for `invalid_client` and 400 for the others.
+    document chooses HTTP 401 for `invalid_client`, 429
+    `temporarily_unavailable` when too many requests come too fast, 500
+    `server_error` for TikTok's own failures, and 400 for the others.
 
     Args:
         body (TokenRequest): `client_key`, `client_secret` and `grant_type` always; `code` and
             `redirect_uri` (and `code_verifier` with PKCE) for `authorization_code`;
-            `refresh_token` for `refresh_token`.
+            `refresh_token` for `refresh_token`. A parameter given empty is
+            refused with `invalid_request`, as if it were malformed.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -192,12 +211,15 @@ async def asyncio(
     new refresh token. Refresh tokens rotate: once a new one is issued, the
     old one stops working. Use the returned `expires_in`, not a constant.
     Errors come in OAuth's shape, not the `data` + `error` envelope; this
-    document chooses HTTP 401 for `invalid_client` and 400 for the others.
+    document chooses HTTP 401 for `invalid_client`, 429
+    `temporarily_unavailable` when too many requests come too fast, 500
+    `server_error` for TikTok's own failures, and 400 for the others.
 
     Args:
         body (TokenRequest): `client_key`, `client_secret` and `grant_type` always; `code` and
             `redirect_uri` (and `code_verifier` with PKCE) for `authorization_code`;
-            `refresh_token` for `refresh_token`.
+            `refresh_token` for `refresh_token`. A parameter given empty is
+            refused with `invalid_request`, as if it were malformed.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

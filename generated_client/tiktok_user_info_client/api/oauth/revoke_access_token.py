@@ -56,6 +56,16 @@ def _parse_documented(
 
         return response_401
 
+    if response.status_code == 429:
+        response_429 = OAuthError.from_dict(response.json())
+
+        return response_429
+
+    if response.status_code == 500:
+        response_500 = OAuthError.from_dict(response.json())
+
+        return response_500
+
     if client.raise_on_unexpected_status:
         raise errors.UnexpectedStatus(response.status_code, response.content)
     else:
@@ -83,6 +93,7 @@ def sync_detailed(
      Revokes an access token and its refresh token; the user must authorize
     the app again. As OAuth's token revocation (RFC 7009) prescribes, this
     document answers 200 for a token that is unknown or already revoked.
+    Errors are those of the token endpoint, in OAuth's shape.
 
     Args:
         body (RevokeRequest): The app's credentials and the access token to revoke.
@@ -116,6 +127,7 @@ def sync(
      Revokes an access token and its refresh token; the user must authorize
     the app again. As OAuth's token revocation (RFC 7009) prescribes, this
     document answers 200 for a token that is unknown or already revoked.
+    Errors are those of the token endpoint, in OAuth's shape.
 
     Args:
         body (RevokeRequest): The app's credentials and the access token to revoke.
@@ -144,6 +156,7 @@ async def asyncio_detailed(
      Revokes an access token and its refresh token; the user must authorize
     the app again. As OAuth's token revocation (RFC 7009) prescribes, this
     document answers 200 for a token that is unknown or already revoked.
+    Errors are those of the token endpoint, in OAuth's shape.
 
     Args:
         body (RevokeRequest): The app's credentials and the access token to revoke.
@@ -175,6 +188,7 @@ async def asyncio(
      Revokes an access token and its refresh token; the user must authorize
     the app again. As OAuth's token revocation (RFC 7009) prescribes, this
     document answers 200 for a token that is unknown or already revoked.
+    Errors are those of the token endpoint, in OAuth's shape.
 
     Args:
         body (RevokeRequest): The app's credentials and the access token to revoke.
