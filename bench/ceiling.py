@@ -9,7 +9,7 @@ import argparse
 import os
 from collections.abc import Awaitable, Callable
 
-from mock_server.app import Receive, Scope, Send
+from mock_server.asgi import Receive, Scope, Send
 from mock_server.server import Options, serve
 
 SIZE_VARIABLE = "TIKTOK_MOCK_CEILING_SIZE"

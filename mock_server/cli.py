@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import argparse
 import errno
+import os
 import socket
 import sys
 
+from .faults import FAULTS, parse_mix
 from .fixtures import FixtureError
-from .server import Options, create_app, serve
+from .latency import SYNTAX, Latency
+from .server import Options, create_app, is_loopback, serve
 
 __all__ = ["main", "run"]
 
 LOG_LEVELS = ["critical", "error", "warning", "warn", "info", "debug"]
 ALL_INTERFACES = {"0.0.0.0", "::", ""}
+ADMIN_TOKEN_VARIABLE = "TIKTOK_MOCK_ADMIN_TOKEN"
 
 
 def parse_args(argv: list[str] | None = None, prog: str = "tiktok-mock") -> Options:
@@ -46,7 +50,22 @@ def parse_args(argv: list[str] | None = None, prog: str = "tiktok-mock") -> Opti
         help="answer this share of requests (0 to 1) with documented 429 and 500 errors",
     )
     parser.add_argument(
-        "--seed", type=int, metavar="N", help="seed of --fault-rate, for a reproducible sequence"
+        "--fault-mix",
+        default=defaults.fault_mix,
+        metavar="MIX",
+        help="what --fault-rate draws: statuses 429 and 500 (documented errors) and network "
+        f"faults ({', '.join(FAULTS)}), each optionally =WEIGHT (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--latency",
+        metavar="DELAY",
+        help=f"delay every API request: {SYNTAX}",
+    )
+    parser.add_argument(
+        "--seed",
+        type=int,
+        metavar="N",
+        help="seed of --fault-rate and --latency, for a reproducible sequence",
     )
     parser.add_argument(
         "--token-ttl",
@@ -54,6 +73,21 @@ def parse_args(argv: list[str] | None = None, prog: str = "tiktok-mock") -> Opti
         default=defaults.token_ttl,
         metavar="SECONDS",
         help="expires_in of the access tokens /v2/oauth/token/ issues (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--journal-size",
+        type=int,
+        default=defaults.journal_size,
+        metavar="N",
+        help="requests the journal (GET /__mock/requests) keeps; 0 keeps none "
+        "(default: %(default)s)",
+    )
+    parser.add_argument(
+        "--admin-token",
+        metavar="TOKEN",
+        default=os.environ.get(ADMIN_TOKEN_VARIABLE),
+        help=f"token the admin API under /__mock/ requires (default: ${ADMIN_TOKEN_VARIABLE}); "
+        "without one, the admin API answers on a loopback address only",
     )
     parser.add_argument("--log-level", choices=LOG_LEVELS, default=defaults.log_level)
     parser.add_argument(
@@ -73,14 +107,28 @@ def parse_args(argv: list[str] | None = None, prog: str = "tiktok-mock") -> Opti
         parser.error("--fault-rate must be between 0 and 1")
     if args.token_ttl < 1:
         parser.error("--token-ttl must be at least 1 second")
+    if args.journal_size < 0:
+        parser.error("--journal-size must be 0 (off) or more")
+    if args.admin_token is not None and not args.admin_token.strip():
+        parser.error("--admin-token must not be empty")
+    for check, value in ((parse_mix, args.fault_mix), (Latency.parse, args.latency)):
+        try:
+            if value is not None:
+                check(value)
+        except ValueError as exc:
+            parser.error(str(exc))
     return Options(
         host=args.host,
         port=args.port,
         fixtures=args.fixtures,
         rate_limit=args.rate_limit,
         fault_rate=args.fault_rate,
+        fault_mix=args.fault_mix,
         seed=args.seed,
+        latency=args.latency,
         token_ttl=args.token_ttl,
+        journal_size=args.journal_size,
+        admin_token=args.admin_token,
         log_level=args.log_level,
         workers=args.workers,
     )
@@ -110,14 +158,27 @@ def main(argv: list[str] | None = None, prog: str = "tiktok-mock") -> int:
             "machine can call the mock with its public default tokens",
             file=sys.stderr,
         )
+    if options.workers > 1:
+        print(
+            f"warning: {options.workers} workers each keep their own state: the OAuth endpoints "
+            "and the admin API's state-changing calls refuse (use --workers 1 for them)",
+            file=sys.stderr,
+        )
     url = f"http://{options.host}:{options.port}"
-    print(f"TikTok user info mock on {url}{app.contract.path}", flush=True)
+    print(f"TikTok user info mock on {url}{app.contract.user_info.path}", flush=True)
+    if options.admin_token is not None:
+        print(f"Admin API on {url}/__mock/ (with the admin token)", flush=True)
+    elif is_loopback(options.host):
+        print(f"Admin API on {url}/__mock/", flush=True)
+    else:
+        print("Admin API off (start with --admin-token to use it on this address)", flush=True)
     if options.fixtures is None:
         print("Default tokens:", flush=True)
         for token, scopes in app.describe_tokens():
             print(f"  {token:40} {scopes}", flush=True)
-        for key, client in app.oauth.fixtures.clients.items():
-            codes = ", ".join(app.oauth.fixtures.codes)
+        fixtures = app.store.fixtures
+        for key, client in fixtures.clients.items():
+            codes = ", ".join(fixtures.codes)
             print(f"OAuth client {key}, secret {client.secret}; codes: {codes}", flush=True)
     else:
         print(f"{len(app.describe_tokens())} tokens from {options.fixtures}", flush=True)

@@ -6,62 +6,106 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .spec import USER_INFO, operation, response_examples
+from .spec import USER_INFO, response_examples
 
-__all__ = ["Contract", "ErrorReply"]
+__all__ = ["Contract", "ErrorReply", "Operation"]
 
 
 @dataclass(frozen=True)
 class ErrorReply:
-    """A documented error: its HTTP status, `error.code` and `error.message`."""
+    """A documented error: its HTTP status, code and message.
+
+    `oauth` errors come in OAuth's shape, `{"error", "error_description", "log_id"}`; the
+    others in TikTok's envelope, `{"data": {}, "error": {"code", "message", "log_id"}}`.
+    """
 
     status: int
     code: str
     message: str
+    oauth: bool = False
+
+    def with_message(self, message: str) -> ErrorReply:
+        return ErrorReply(self.status, self.code, message, self.oauth)
+
+
+@dataclass(frozen=True)
+class Operation:
+    """An operation of the spec: where it lives, and the errors its examples document."""
+
+    operation_id: str
+    path: str
+    method: str
+    """Upper case."""
+    errors: Mapping[str, ErrorReply]
+    """Each error response example, by the example's name, in the order of the spec."""
+
+    def error(self, name: str) -> ErrorReply | None:
+        """The error an example name or an error code names (a code: its first example)."""
+        return self.errors.get(name) or next(
+            (reply for reply in self.errors.values() if reply.code == name), None
+        )
+
+    def error_of_status(self, status: int) -> ErrorReply | None:
+        """The first documented error of `status`."""
+        return next((reply for reply in self.errors.values() if reply.status == status), None)
 
 
 @dataclass(frozen=True)
 class Contract:
-    """The endpoint's facts: its path, fields, scopes and documented errors."""
+    """The API's facts: its operations, fields, scopes and documented errors."""
 
-    path: str
-    method: str
-    operations: Mapping[str, tuple[str, str]]
-    """Each operation's path and method (upper case), by operationId."""
+    version: str
+    """The spec's `info.version`: the version of the mock and of the client."""
+    operations: Mapping[str, Operation]
+    """Each operation, by operationId."""
     field_scopes: Mapping[str, str]
     """Each `User` field and the scope its `x-tiktok-scope` names."""
     scopes: frozenset[str]
     """Every OAuth scope the security scheme declares."""
-    errors: Mapping[str, ErrorReply]
-    """Each error response example of the operation, by the example's name."""
     user_schema: Mapping[str, Any]
+
+    @property
+    def user_info(self) -> Operation:
+        """`GET /v2/user/info/`."""
+        path, method = USER_INFO
+        return next(
+            op for op in self.operations.values() if (op.path, op.method) == (path, method.upper())
+        )
+
+    @property
+    def errors(self) -> Mapping[str, ErrorReply]:
+        """The documented errors of `GET /v2/user/info/`, by example name."""
+        return self.user_info.errors
 
     @classmethod
     def from_document(cls, document: dict[str, Any]) -> Contract:
-        path, method = USER_INFO
-        op = operation(document, path, method)
         user_schema = document["components"]["schemas"]["User"]
         (flow,) = document["components"]["securitySchemes"]["oauth2"]["flows"].values()
         return cls(
-            path=path,
-            method=method.upper(),
+            version=str(document["info"]["version"]),
             operations={
-                op["operationId"]: (op_path, op_method.upper())
-                for op_path, item in document["paths"].items()
-                for op_method, op in item.items()
+                op["operationId"]: Operation(op["operationId"], path, method.upper(), _errors(op))
+                for path, item in document["paths"].items()
+                for method, op in item.items()
             },
             field_scopes={
                 name: prop["x-tiktok-scope"] for name, prop in user_schema["properties"].items()
             },
             scopes=frozenset(flow["scopes"]),
-            errors={
-                example.name: ErrorReply(
-                    example.status,
-                    example.value["error"]["code"],
-                    example.value["error"]["message"],
-                )
-                for example in response_examples(op)
-                if example.status >= 400
-            },
             user_schema=user_schema,
         )
+
+
+def _errors(op: dict[str, Any]) -> dict[str, ErrorReply]:
+    """The error examples of `op`, in whichever of the two shapes each comes."""
+    errors = {}
+    for example in response_examples(op):
+        if example.status < 400:
+            continue
+        value = example.value
+        if isinstance(value["error"], dict):
+            reply = ErrorReply(example.status, value["error"]["code"], value["error"]["message"])
+        else:
+            reply = ErrorReply(example.status, value["error"], value["error_description"], True)
+        errors[example.name] = reply
+    return errors

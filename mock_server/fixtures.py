@@ -52,7 +52,11 @@ class Grant:
     expires_at: float | None = None
 
     def valid_at(self, now: float) -> bool:
-        return not self.expired and (self.expires_at is None or now < self.expires_at)
+        return not self.expired and not self.issued_and_ended(now)
+
+    def issued_and_ended(self, now: float) -> bool:
+        """Whether this is an issued grant whose time is up."""
+        return self.expires_at is not None and now >= self.expires_at
 
 
 @dataclass(frozen=True)

@@ -1,29 +1,40 @@
-"""TikTok's OAuth endpoints, offline: authorization codes, token issue, rotation, revocation.
+"""TikTok's OAuth endpoints, offline: the consent page, token issue, rotation, revocation.
 
 Codes from the authorize page are single-use and expire after ten minutes, as TikTok's
 do; the fixtures' codes are documented test codes that work any number of times, so test
-suites and contract runs repeat without a restart. A token
-request issues an access token (`act.`) that works against `/v2/user/info/` with the
-granted scopes until `expires_in` runs out, and a refresh token (`rft.`) that works once:
-refreshing rotates it. An access token stays valid until it expires even after its
-refresh token is used; revoking it ends both.
+suites and contract runs repeat without a restart. A code asked for with PKCE
+(`code_challenge`, method `S256` as RFC 7636 defines it) is exchanged only with the
+matching `code_verifier`. A token request issues an access token (`act.`) that works
+against `/v2/user/info/` with the granted scopes until `expires_in` runs out, and a
+refresh token (`rft.`) that works once: refreshing rotates it. An access token stays valid
+until it expires even after its refresh token is used; revoking it ends both.
+
+The error codes, their statuses and their general messages are the spec's examples; the
+state lives in the token store.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import re
 import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
-from .fixtures import Code, Fixtures, Grant
+from .contract import Contract, ErrorReply
+from .fixtures import Code, Grant
+from .store import IssuedCode, Refresh, TokenStore
 
-__all__ = ["CODE_TTL", "OAuth", "OAuthReply"]
+__all__ = ["CODE_TTL", "REFRESH_TTL", "Consent", "OAuth", "OAuthReply"]
 
 CODE_TTL = 600.0
 REFRESH_TTL = 31_536_000
 GRANT_TYPES = ("authorization_code", "refresh_token")
+PKCE = re.compile(r"[A-Za-z0-9._~-]{43,128}")
+"""A PKCE code challenge or verifier: 43 to 128 unreserved characters (RFC 7636)."""
 
 
 @dataclass(frozen=True)
@@ -34,102 +45,108 @@ class OAuthReply:
     body: Mapping[str, Any]
     headers: tuple[tuple[bytes, bytes], ...] = ()
 
+    @classmethod
+    def error(cls, reply: ErrorReply) -> OAuthReply:
+        return cls(reply.status, {"error": reply.code, "error_description": reply.message})
+
 
 @dataclass(frozen=True)
-class _Refresh:
-    user: Mapping[str, Any]
-    scopes: frozenset[str]
-    client_key: str
-    access_token: str
-    expires_at: float
+class Consent:
+    """What the user does on the consent screen: deny, or grant some of the scopes asked for
+    (None: all of them)."""
 
-
-def _error(status: int, error: str, description: str) -> OAuthReply:
-    return OAuthReply(status, {"error": error, "error_description": description})
-
-
-INVALID_CLIENT = _error(401, "invalid_client", "Client key or secret is invalid.")
+    deny: bool = False
+    scopes: frozenset[str] | None = None
 
 
 class OAuth:
-    """The OAuth state of one mock: its clients, codes and issued refresh tokens.
-
-    `add_grant` and `remove_grant` are the mock's, so that issued access tokens work
-    against the user info endpoint.
-    """
+    """The OAuth endpoints of one mock, over its token store."""
 
     def __init__(
-        self,
-        fixtures: Fixtures,
-        add_grant: Callable[[str, Grant], None],
-        remove_grant: Callable[[str], None],
-        *,
-        scopes: frozenset[str],
-        token_ttl: int,
-        clock: Callable[[], float],
+        self, contract: Contract, store: TokenStore, *, token_ttl: int, clock: Callable[[], float]
     ) -> None:
-        self.fixtures = fixtures
-        self._scopes = scopes
-        self._add_grant = add_grant
-        self._remove_grant = remove_grant
+        self._store = store
+        self._scopes = contract.scopes
+        self._token = contract.operations["fetchAccessToken"]
+        self._revoke = contract.operations["revokeAccessToken"]
         self.token_ttl = token_ttl
         self._clock = clock
-        self._access: dict[str, float] = {}
-        self.reset()
 
-    def reset(self) -> None:
-        """Back to the fixtures: issued codes and tokens forgotten."""
-        for access in self._access:
-            self._remove_grant(access)
-        self._access = {}
-        self._codes: dict[str, Code] = dict(self.fixtures.codes)
-        self._code_expiry: dict[str, float] = {}
-        self._refresh: dict[str, _Refresh] = {}
+    def _error(self, code: str, message: str | None = None) -> OAuthReply:
+        """The documented error `code` of the token endpoint, with its example's message
+        unless given another."""
+        reply = self._token.error(code)
+        assert reply is not None, code  # the spec documents every code used here
+        return OAuthReply.error(reply if message is None else reply.with_message(message))
 
-    def authorize(self, query: Mapping[str, str]) -> OAuthReply:
-        """The mock's authorize page: consent given at once, redirecting with a fresh code.
+    def authorize(self, query: Mapping[str, str], consent: Consent | None = None) -> OAuthReply:
+        """The mock's consent page: the user decides at once, and it redirects.
 
-        `mock_user` names the fixture user who consents (default: the first user).
+        `mock_user` names the fixture user who consents (default: the first user);
+        `mock_consent=deny` denies, `mock_scopes` grants fewer scopes than asked; without
+        them, `consent` (from the admin API) decides, else the user grants every scope.
         """
         for name in ("client_key", "response_type", "scope", "redirect_uri"):
             if not query.get(name):
-                return _error(400, "invalid_request", f"Missing parameter: {name}")
-        client = self.fixtures.clients.get(query["client_key"])
+                return self._error("invalid_request", f"Missing parameter: {name}")
+        fixtures = self._store.fixtures
+        client = fixtures.clients.get(query["client_key"])
         if client is None:
-            return _error(400, "unauthorized_client", "Client key is invalid.")
+            return _stand_in_error("unauthorized_client", "Client key is invalid.")
         if query["response_type"] != "code":
-            return _error(400, "unsupported_response_type", "response_type must be code.")
-        scopes = frozenset(scope for scope in query["scope"].split(",") if scope)
-        if not scopes <= self._scopes:
-            unknown = ", ".join(sorted(scopes - self._scopes))
-            return _error(400, "invalid_scope", f"Unknown scopes: {unknown}")
+            return _stand_in_error("unsupported_response_type", "response_type must be code.")
+        asked = _scope_list(query["scope"])
+        if not asked <= self._scopes:
+            unknown = ", ".join(sorted(asked - self._scopes))
+            return _stand_in_error("invalid_scope", f"Unknown scopes: {unknown}")
         if client.redirect_uris and query["redirect_uri"] not in client.redirect_uris:
-            return _error(400, "invalid_request", "redirect_uri is not registered.")
-        user_name = query.get("mock_user") or next(iter(self.fixtures.users))
-        user = self.fixtures.users.get(user_name)
+            return self._error("invalid_request", "redirect_uri is not registered.")
+        challenge = query.get("code_challenge")
+        if challenge is not None or "code_challenge_method" in query:
+            if query.get("code_challenge_method") != "S256":
+                return self._error("invalid_request", "code_challenge_method must be S256.")
+            if challenge is None or not PKCE.fullmatch(challenge):
+                return self._error(
+                    "invalid_request", "code_challenge must be 43 to 128 URL-safe characters."
+                )
+        user_name = query.get("mock_user") or next(iter(fixtures.users))
+        user = fixtures.users.get(user_name)
         if user is None:
-            return _error(400, "invalid_request", f"Unknown mock_user: {user_name}")
+            return self._error("invalid_request", f"Unknown mock_user: {user_name}")
+        decided = _consent_of(query)
+        if isinstance(decided, str):
+            return self._error("invalid_request", decided)
+        consent = decided or consent or Consent()
+        state = {"state": query["state"]} if "state" in query else {}
+        if consent.deny:
+            denied = {"error": "access_denied", "error_description": "The user denied access."}
+            return _redirect(query["redirect_uri"], {**denied, **state})
+        granted = asked if consent.scopes is None else consent.scopes
+        if not granted <= asked:
+            extra = ", ".join(sorted(granted - asked))
+            return self._error("invalid_request", f"Cannot grant scopes not asked for: {extra}")
         code = "code." + secrets.token_urlsafe(24)
-        self._codes[code] = Code(user, scopes, query["client_key"], query["redirect_uri"])
-        self._code_expiry[code] = self._clock() + CODE_TTL
-        params = {"code": code, "scopes": ",".join(sorted(scopes)), "state": query.get("state", "")}
-        location = query["redirect_uri"] + ("&" if "?" in query["redirect_uri"] else "?")
-        return OAuthReply(302, {}, ((b"location", (location + urlencode(params)).encode()),))
+        issued = Code(user, granted, query["client_key"], query["redirect_uri"])
+        self._store.add_code(code, IssuedCode(issued, self._clock() + CODE_TTL, challenge))
+        return _redirect(
+            query["redirect_uri"], {"code": code, "scopes": ",".join(sorted(granted)), **state}
+        )
 
     def token(self, form: Mapping[str, str]) -> OAuthReply:
         """`POST /v2/oauth/token/`."""
         for name in ("client_key", "client_secret", "grant_type"):
             if not form.get(name):
-                return _error(400, "invalid_request", f"Missing parameter: {name}")
+                return self._error("invalid_request", f"Missing parameter: {name}")
         empty = next((name for name, value in form.items() if not value), None)
         if empty is not None:
-            return _error(400, "invalid_request", f"Empty parameter: {empty}")
+            return self._error("invalid_request", f"Empty parameter: {empty}")
         if form["grant_type"] not in GRANT_TYPES:
-            return _error(
-                400, "unsupported_grant_type", f"Unsupported grant type: {form['grant_type']}"
+            return self._error(
+                "unsupported_grant_type", f"Unsupported grant type: {form['grant_type']}"
             )
         if not self._client_ok(form):
-            return INVALID_CLIENT
+            return self._error("invalid_client")
+        self._store.sweep()
         if form["grant_type"] == "authorization_code":
             return self._exchange_code(form)
         return self._refresh_token(form)
@@ -138,60 +155,60 @@ class OAuth:
         """`POST /v2/oauth/revoke/`: 200 even for an unknown token, as RFC 7009 has it."""
         for name in ("client_key", "client_secret", "token"):
             if not form.get(name):
-                return _error(400, "invalid_request", f"Missing parameter: {name}")
+                return self._error("invalid_request", f"Missing parameter: {name}")
         if not self._client_ok(form):
-            return INVALID_CLIENT
-        self._remove_grant(form["token"])
-        self._access.pop(form["token"], None)
-        for refresh, issued in list(self._refresh.items()):
-            if issued.access_token == form["token"]:
-                del self._refresh[refresh]
+            return self._error("invalid_client")
+        self._store.revoke(form["token"])
         return OAuthReply(200, {})
 
     def _client_ok(self, form: Mapping[str, str]) -> bool:
-        client = self.fixtures.clients.get(form["client_key"])
+        client = self._store.fixtures.clients.get(form["client_key"])
         given = form["client_secret"].encode()
         return client is not None and secrets.compare_digest(client.secret.encode(), given)
 
     def _exchange_code(self, form: Mapping[str, str]) -> OAuthReply:
         if not form.get("code"):
-            return _error(400, "invalid_request", "Missing parameter: code")
-        code = self._codes.get(form["code"])
-        expiry = self._code_expiry.get(form["code"])
-        if code is None or (expiry is not None and self._clock() >= expiry):
-            return _error(400, "invalid_grant", "Authorization code is expired.")
+            return self._error("invalid_request", "Missing parameter: code")
+        issued = self._store.code(form["code"])
+        if issued is None:
+            return self._error("invalid_grant")
+        code = issued.code
         if code.client_key != form["client_key"]:
-            return _error(400, "invalid_grant", "Authorization code was issued to another client.")
+            return self._error("invalid_grant", "Authorization code was issued to another client.")
         if code.redirect_uri is not None and form.get("redirect_uri") != code.redirect_uri:
-            return _error(
-                400, "invalid_grant", "redirect_uri does not match the authorization request."
+            return self._error(
+                "invalid_grant", "redirect_uri does not match the authorization request."
             )
-        if form["code"] not in self.fixtures.codes:
-            del self._codes[form["code"]]
-            del self._code_expiry[form["code"]]
+        if issued.challenge is not None:
+            verifier = form.get("code_verifier")
+            if verifier is None:
+                return self._error("invalid_grant", "code_verifier is required for this code.")
+            if not secrets.compare_digest(_s256(verifier), issued.challenge):
+                return self._error("invalid_grant", "code_verifier does not match the challenge.")
+        self._store.spend_code(form["code"])
         return self._issue(code.user, code.scopes, code.client_key)
 
     def _refresh_token(self, form: Mapping[str, str]) -> OAuthReply:
         if not form.get("refresh_token"):
-            return _error(400, "invalid_request", "Missing parameter: refresh_token")
-        issued = self._refresh.get(form["refresh_token"])
-        if issued is None or self._clock() >= issued.expires_at:
-            return _error(400, "invalid_grant", "Refresh token is invalid or expired.")
-        if issued.client_key != form["client_key"]:
-            return _error(400, "invalid_grant", "Refresh token was issued to another client.")
-        del self._refresh[form["refresh_token"]]
-        return self._issue(issued.user, issued.scopes, issued.client_key)
+            return self._error("invalid_request", "Missing parameter: refresh_token")
+        refresh = self._store.refresh(form["refresh_token"])
+        if refresh is None:
+            return self._error("invalid_grant", "Refresh token is invalid or expired.")
+        if refresh.client_key != form["client_key"]:
+            return self._error("invalid_grant", "Refresh token was issued to another client.")
+        self._store.spend_refresh(form["refresh_token"])
+        return self._issue(refresh.user, refresh.scopes, refresh.client_key)
 
     def _issue(
         self, user: Mapping[str, Any], scopes: frozenset[str], client_key: str
     ) -> OAuthReply:
         now = self._clock()
-        self._sweep(now)
         access = "act." + secrets.token_urlsafe(32)
         refresh = "rft." + secrets.token_urlsafe(32)
-        self._add_grant(access, Grant(user, scopes, expires_at=now + self.token_ttl))
-        self._access[access] = now + self.token_ttl
-        self._refresh[refresh] = _Refresh(user, scopes, client_key, access, now + REFRESH_TTL)
+        self._store.add(access, Grant(user, scopes, expires_at=now + self.token_ttl))
+        self._store.add_refresh(
+            refresh, Refresh(user, scopes, client_key, access, now + REFRESH_TTL)
+        )
         return OAuthReply(
             200,
             {
@@ -205,13 +222,34 @@ class OAuth:
             },
         )
 
-    def _sweep(self, now: float) -> None:
-        """Forget expired codes, access tokens and refresh tokens."""
-        for access in [a for a, expiry in self._access.items() if now >= expiry]:
-            self._remove_grant(access)
-            del self._access[access]
-        for code in [code for code, expiry in self._code_expiry.items() if now >= expiry]:
-            self._codes.pop(code, None)
-            del self._code_expiry[code]
-        for refresh in [r for r, issued in self._refresh.items() if now >= issued.expires_at]:
-            del self._refresh[refresh]
+
+def _scope_list(text: str) -> frozenset[str]:
+    return frozenset(scope for scope in text.split(",") if scope)
+
+
+def _consent_of(query: Mapping[str, str]) -> Consent | str | None:
+    """The consent the query's `mock_consent` and `mock_scopes` ask for, None if neither,
+    or what is wrong with them."""
+    decision = query.get("mock_consent")
+    if decision not in (None, "allow", "deny"):
+        return f"mock_consent must be allow or deny, not {decision}"
+    if decision is None and "mock_scopes" not in query:
+        return None
+    scopes = query.get("mock_scopes")
+    return Consent(decision == "deny", None if scopes is None else _scope_list(scopes))
+
+
+def _s256(verifier: str) -> str:
+    """The S256 code challenge of a PKCE code verifier (RFC 7636)."""
+    digest = hashlib.sha256(verifier.encode("ascii", "replace")).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
+def _stand_in_error(error: str, description: str) -> OAuthReply:
+    """An error of the consent page's own, which the API spec does not describe."""
+    return OAuthReply(400, {"error": error, "error_description": description})
+
+
+def _redirect(uri: str, params: Mapping[str, str]) -> OAuthReply:
+    location = uri + ("&" if "?" in uri else "?") + urlencode(params)
+    return OAuthReply(302, {}, ((b"location", location.encode()),))

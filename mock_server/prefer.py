@@ -1,67 +1,86 @@
-"""The `Prefer` request header: forcing a documented answer, or adding latency, as Prism does.
+"""The `Prefer` request header: forcing a documented error, a network fault, or latency.
 
-`Prefer: code=429`, `Prefer: error=rate_limit_exceeded` (an error code or the name of a
-response example in the spec) and `Prefer: delay=250` (milliseconds), alone or together
-(`Prefer: code=500, delay=100`). Anything the mock cannot honour is refused, naming it.
+`Prefer: code=429`, `Prefer: error=rate_limit_exceeded` (an error code, or the name of a
+response example in the spec), `Prefer: fault=reset` (a network fault) and
+`Prefer: delay=250` (milliseconds), alone or together (`Prefer: code=500, delay=100`), as
+Prism reads `Prefer`. Anything the mock cannot honour is refused, naming it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Collection
 from dataclasses import dataclass
 
-from .contract import ErrorReply
+from .asgi import Headers
+from .contract import ErrorReply, Operation
 
-__all__ = ["MAX_DELAY_MS", "Preference", "parse_prefer"]
+__all__ = ["MAX_DELAY_MS", "NONE", "Preference", "parse_prefer"]
 
 MAX_DELAY_MS = 60_000
+DIGITS = re.compile(r"[0-9]{1,9}")
+"""A whole number, in ASCII digits only (`str.isdigit` also accepts "²" and "٣")."""
+PRINTABLE = re.compile(rb"[\x20-\x7e\t]*")
 
 
 @dataclass(frozen=True)
 class Preference:
-    """What a request asked for: a forced error (None: answer normally) and a delay in seconds."""
+    """What a request asked for: an error, a network fault, a delay in seconds (None: each
+    not asked for)."""
 
-    forced: ErrorReply | None = None
-    delay: float = 0.0
+    error: ErrorReply | None = None
+    fault: str | None = None
+    delay: float | None = None
 
 
 NONE = Preference()
 
 
-def parse_prefer(values: list[bytes], errors: Mapping[str, ErrorReply]) -> Preference | str:
-    """The preferences in the `Prefer` header values, or why they cannot be honoured.
+def parse_prefer(
+    headers: Headers, operation: Operation | None, faults: Collection[str]
+) -> Preference | str:
+    """The preferences of the request's `Prefer` headers, or why they cannot be honoured.
 
-    `errors` are the spec's error examples by name: a code or an example name picks one.
+    `operation` documents the errors a preference can pick (None: no error can be picked);
+    `faults` are the network faults' names.
     """
+    values = [value for name, value in headers if name == b"prefer"]
     if not values:
         return NONE
-    forced: ErrorReply | None = None
-    delay = 0.0
-    documented = sorted({200, *(reply.status for reply in errors.values())})
-    for item in b",".join(values).decode("latin-1").split(","):
+    if not all(PRINTABLE.fullmatch(value) for value in values):
+        return "Prefer must be printable ASCII"
+    error: ErrorReply | None = None
+    fault: str | None = None
+    delay: float | None = None
+    errors = operation.errors if operation is not None else {}
+    for item in b",".join(values).decode("ascii").split(","):
         name, _, value = (part.strip() for part in item.strip().partition("="))
         value = value.strip('"')
         if not name:
             continue
         if name == "code":
-            if not value.isdigit() or int(value) not in documented:
+            documented = sorted({200, *(reply.status for reply in errors.values())})
+            if not DIGITS.fullmatch(value) or int(value) not in documented:
                 listed = ", ".join(map(str, documented))
-                return (
-                    f"Prefer: code={value} is not a documented status of this endpoint ({listed})"
-                )
-            if int(value) != 200:
-                forced = next(r for r in errors.values() if r.status == int(value))
+                return f"Prefer: code={value} is not a documented status here ({listed})"
+            status = int(value)
+            error = (
+                None if operation is None or status == 200 else operation.error_of_status(status)
+            )
         elif name == "error":
-            by_code = {reply.code: reply for reply in reversed(list(errors.values()))}
-            chosen = errors.get(value) or by_code.get(value)
+            chosen = operation.error(value) if operation is not None else None
             if chosen is None:
-                listed = ", ".join(sorted({*errors, *by_code}))
-                return f"Prefer: error={value} is not a documented error ({listed})"
-            forced = chosen
+                listed = ", ".join(sorted({*errors, *(r.code for r in errors.values())}))
+                return f"Prefer: error={value} is not a documented error here ({listed or 'none'})"
+            error = chosen
+        elif name == "fault":
+            if value not in faults:
+                return f"Prefer: fault={value} is not a fault ({', '.join(faults)})"
+            fault = value
         elif name == "delay":
-            if not value.isdigit() or int(value) > MAX_DELAY_MS:
+            if not DIGITS.fullmatch(value) or int(value) > MAX_DELAY_MS:
                 return f"Prefer: delay={value} must be whole milliseconds from 0 to {MAX_DELAY_MS}"
             delay = int(value) / 1000
         else:
-            return f"Prefer: {name} is not supported (code, error and delay are)"
-    return Preference(forced, delay)
+            return f"Prefer: {name} is not supported (code, error, fault and delay are)"
+    return Preference(error, fault, delay)

@@ -3,30 +3,35 @@
 Installed with the mock (the `pytest11` entry point `tiktok_mock`), it gives every test:
 
 - `tiktok_mock`: the running mock. `url`, the default `tokens`, `add_token(...)` to give a
-  test its own users and tokens (gone after the test), `client(token)` for a generated
-  client sending another token, and `requests`, what the mock received during the test,
-  tokens redacted. It serves the OAuth endpoints too; its rate limit, issued codes and
-  tokens start afresh for each test.
+  test its own users and tokens, `add_scenario(...)` to queue errors, network faults and
+  delays for the next requests, `client(token)` for a generated client sending another
+  token, and `requests`, what the mock received during the test, tokens redacted. These are
+  the admin API's operations, called in-process. It serves the OAuth endpoints too; it is
+  back to its start-up state (`reset()`) before and after each test.
 - `tiktok_client`: the generated `AuthenticatedClient` for the mock's URL, with the token
   of TikTok's documentation example; call it sync or async.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import pytest
 
-from .app import MockApp, RecordedRequest
+from .admin import AdminError
+from .app import MockApp
 from .embedded import serving
-from .fixtures import EXAMPLE_TOKEN, Grant, check
+from .fixtures import EXAMPLE_TOKEN, Grant
+from .journal import RecordedRequest
 from .server import Options, create_app
 
 if TYPE_CHECKING:
     from tiktok_user_info_client import AuthenticatedClient
 
 __all__ = ["TikTokMock"]
+
+T = TypeVar("T")
 
 
 class TikTokMock:
@@ -35,13 +40,12 @@ class TikTokMock:
     def __init__(self, app: MockApp, url: str) -> None:
         self.app = app
         self.url = url
-        self.tokens: Mapping[str, Grant] = dict(app.grants())
+        self.tokens: Mapping[str, Grant] = dict(app.store.grants())
 
     @property
     def requests(self) -> list[RecordedRequest]:
         """The requests received since the test began, oldest first, tokens redacted."""
-        assert self.app.requests is not None
-        return list(self.app.requests)
+        return self.app.admin.requests()
 
     def add_token(
         self,
@@ -55,15 +59,16 @@ class TikTokMock:
 
         Raises `ValueError` if the user or the scopes do not fit the spec.
         """
-        scopes = list(scopes)
-        data = {
-            "users": {"user": dict(user)},
-            "tokens": {token: {"user": "user", "scopes": scopes, "expired": expired}},
-        }
-        problems = check(data, self.app.contract)
-        if problems:
-            raise ValueError("; ".join(problems))
-        self.app.add_grant(token, Grant(dict(user), frozenset(scopes), expired))
+        payload = {"token": token, "user": dict(user), "scopes": list(scopes), "expired": expired}
+        _as_value_error(self.app.admin.add_token, payload)
+
+    def add_scenario(self, operation: str, **answer: Any) -> dict[str, Any]:
+        """Queue an answer for the next requests of `operation` (an operationId, or
+        `"authorize"` for the consent page): `error=`, `fault=`, `delay_ms=`, `times=`,
+        `token=`, and for the consent page `consent=` and `scopes=`, as the admin API's
+        `POST /__mock/scenarios` takes them. Raises `ValueError` for a scenario it refuses.
+        """
+        return _as_value_error(self.app.admin.add_scenario, {"operation": operation, **answer})
 
     def client(self, token: str = EXAMPLE_TOKEN) -> AuthenticatedClient:
         """A generated client for the mock that sends `token`.
@@ -76,20 +81,27 @@ class TikTokMock:
         return AuthenticatedClient(base_url=self.url, token=token, httpx_args={"trust_env": False})
 
     def reset(self) -> None:
-        """Back to the defaults: added tokens removed, requests and rate limits cleared."""
-        self.app.reset_state()
+        """Back to the start-up state: added tokens, scenarios, requests and rate limits gone."""
+        self.app.admin.reset()
+
+
+def _as_value_error(operation: Callable[[dict[str, Any]], T], payload: dict[str, Any]) -> T:
+    try:
+        return operation(payload)
+    except AdminError as refused:
+        raise ValueError("; ".join(refused.problems or [refused.message])) from None
 
 
 @pytest.fixture(scope="session")
 def _tiktok_mock_session() -> Iterator[TikTokMock]:
-    app = create_app(Options(record=True))
+    app = create_app(Options())
     with serving(app) as url:
         yield TikTokMock(app, url)
 
 
 @pytest.fixture
 def tiktok_mock(_tiktok_mock_session: TikTokMock) -> Iterator[TikTokMock]:
-    """The session's mock, reset to its defaults after the test."""
+    """The session's mock, back to its start-up state before and after the test."""
     _tiktok_mock_session.reset()
     try:
         yield _tiktok_mock_session

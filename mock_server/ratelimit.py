@@ -34,6 +34,10 @@ class SlidingWindow:
         self._calls = 0
         self._admitted: dict[str, list[float]] = {}
 
+    def clear(self) -> None:
+        """Forget every window."""
+        self._admitted.clear()
+
     def __len__(self) -> int:
         """How many keys are tracked."""
         return len(self._admitted)

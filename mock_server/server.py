@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import logging
 import os
@@ -10,10 +11,20 @@ from pathlib import Path
 
 from .app import DEFAULT_RATE_LIMIT, DEFAULT_TOKEN_TTL, MockApp
 from .contract import Contract
+from .faults import DEFAULT_MIX
 from .fixtures import DEFAULT_FIXTURES, load_fixtures
+from .journal import DEFAULT_SIZE
+from .latency import Latency
 from .spec import SPEC_PATH, load_document
 
-__all__ = ["OPTIONS_VARIABLE", "Options", "create_app", "from_environment", "serve"]
+__all__ = [
+    "OPTIONS_VARIABLE",
+    "Options",
+    "create_app",
+    "from_environment",
+    "is_loopback",
+    "serve",
+]
 
 OPTIONS_VARIABLE = "TIKTOK_MOCK_OPTIONS"
 """How the options reach granian's worker processes, which build their own app."""
@@ -28,12 +39,25 @@ class Options:
     fixtures: str | None = None
     rate_limit: int = DEFAULT_RATE_LIMIT
     fault_rate: float = 0.0
+    fault_mix: str = DEFAULT_MIX
     seed: int | None = None
+    latency: str | None = None
     token_ttl: int = DEFAULT_TOKEN_TTL
-    record: bool = False
+    journal_size: int = DEFAULT_SIZE
+    admin_token: str | None = None
     log_level: str = "info"
     workers: int = 1
     spec: str = str(SPEC_PATH)
+
+
+def is_loopback(host: str) -> bool:
+    """Whether `host` is an address of this machine only (`localhost` counts)."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def create_app(options: Options = Options()) -> MockApp:
@@ -43,14 +67,20 @@ def create_app(options: Options = Options()) -> MockApp:
         fixtures = load_fixtures(contract, DEFAULT_FIXTURES, validate=False)
     else:
         fixtures = load_fixtures(contract, Path(options.fixtures))
+    latency = None if options.latency is None else Latency.parse(options.latency, options.seed)
     return MockApp(
         contract,
         fixtures,
         rate_limit=options.rate_limit,
         fault_rate=options.fault_rate,
+        fault_mix=options.fault_mix,
         seed=options.seed,
+        latency=latency,
         token_ttl=options.token_ttl,
-        record=options.record,
+        journal_size=options.journal_size,
+        admin_token=options.admin_token,
+        admin_open=is_loopback(options.host),
+        workers=options.workers,
     )
 
 

@@ -1,15 +1,84 @@
+"""What the tests share: the spec, a mock on a socket, one in-process caller, one fake clock."""
+
 from __future__ import annotations
 
-from collections.abc import Iterator
+import asyncio
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
+import httpx
 import pytest
 import yaml
 
+from mock_server.asgi import Message, Scope
 from mock_server.process import running_mock
 from mock_server.spec import SPEC_PATH
 
 pytest_plugins = ["pytester"]
+
+Headers = Mapping[str, str] | Sequence[tuple[bytes, bytes]]
+
+
+def call(
+    app: Any,
+    method: str = "GET",
+    target: str | bytes = "/",
+    headers: Headers = (),
+    body: bytes = b"",
+) -> httpx.Response:
+    """`app` answering one request in-process, sent exactly as given: `target` is the path
+    and the raw query string; `headers` go as they are, bytes and all."""
+    raw = target.encode("latin-1") if isinstance(target, str) else target
+    path, _, query = raw.partition(b"?")
+    if isinstance(headers, Mapping):
+        headers = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()]
+    scope: Scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": method,
+        "scheme": "http",
+        "path": path.decode("latin-1"),
+        "raw_path": path,
+        "query_string": query,
+        "headers": list(headers),
+        "client": ("127.0.0.1", 50000),
+        "server": ("127.0.0.1", 8080),
+    }
+    sent: list[Message] = []
+    chunks = [{"type": "http.request", "body": body, "more_body": False}]
+
+    async def receive() -> Message:
+        return chunks.pop(0) if chunks else {"type": "http.disconnect"}
+
+    async def send(message: Message) -> None:
+        sent.append(message)
+
+    asyncio.run(app(scope, receive, send))
+    start, *bodies = sent
+    return httpx.Response(
+        start["status"],
+        headers=start["headers"],
+        content=b"".join(message.get("body", b"") for message in bodies),
+    )
+
+
+class Clock:
+    """A clock that moves only when a test moves it."""
+
+    def __init__(self, now: float = 1_800_000_000.0) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
 
 
 @pytest.fixture(scope="session")

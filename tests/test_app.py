@@ -1,50 +1,39 @@
-"""The mock's behaviour, driven in-process through httpx's ASGI transport."""
+"""The app's routing, and what every API request goes through: `Prefer`, scenarios, drawn
+faults, latency and the journal; driven in-process."""
 
 from __future__ import annotations
 
-import asyncio
-import json
 import re
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-import yaml
 from openapi_schema_validator import OAS30Validator
 
 from mock_server.app import MockApp
-from mock_server.contract import Contract
-from mock_server.fixtures import Fixtures
 from mock_server.server import Options, create_app
-from mock_server.spec import SPEC_PATH, operation
+from mock_server.spec import operation, response_examples
 
-from defaults import GRANTED
-from seeds import CURL_AUTHORIZATION, CURL_URL, ENDPOINT_EXAMPLE
+from conftest import call
 from seeds import EXAMPLE_TOKEN as SEED_TOKEN
 
 PATH = "/v2/user/info/"
+TARGET = f"{PATH}?fields=open_id"
+TOKEN_FORM = "/v2/oauth/token/"
+CLIENT = {"client_key": "mock_client_key", "client_secret": "mock_client_secret"}
+FORM = {"content-type": "application/x-www-form-urlencoded"}
 
 
-def get(
-    app: MockApp, target: str, token: str | None = SEED_TOKEN, **headers: str
-) -> httpx.Response:
-    """GET `target` (path and raw query, sent as written) from `app`."""
-    if token is not None:
-        headers.setdefault("Authorization", f"Bearer {token}")
-    return request(app, "GET", target, headers)
+def get(app: MockApp, target: str = TARGET, **headers: str) -> httpx.Response:
+    headers.setdefault("Authorization", f"Bearer {SEED_TOKEN}")
+    return call(app, "GET", target, headers)
 
 
-def request(app: MockApp, method: str, target: str, headers: dict[str, str]) -> httpx.Response:
-    async def send() -> httpx.Response:
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://mock") as client:
-            return await client.request(method, target, headers=headers)
-
-    return asyncio.run(send())
+def post_token(app: MockApp, form: str, **headers: str) -> httpx.Response:
+    return call(app, "POST", TOKEN_FORM, {**FORM, **headers}, form.encode())
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def app() -> MockApp:
     return create_app(Options(rate_limit=0))
 
@@ -55,279 +44,24 @@ def error_of(response: httpx.Response) -> tuple[int, str, str]:
     return response.status_code, body["error"]["code"], body["error"]["message"]
 
 
-def test_the_seed_example(app: MockApp) -> None:
-    response = get(
-        app,
-        CURL_URL.removeprefix("https://open.tiktokapis.com"),
-        token=None,
-        Authorization=CURL_AUTHORIZATION.removeprefix("Authorization: "),
-    )
-    body = response.json()
-    assert response.status_code == 200
-    assert body["error"]["log_id"] != ENDPOINT_EXAMPLE["error"]["log_id"]
-    body["error"]["log_id"] = ENDPOINT_EXAMPLE["error"]["log_id"]
-    assert body == ENDPOINT_EXAMPLE
-
-
-def test_success_holds_exactly_the_requested_fields(app: MockApp) -> None:
-    response = get(app, f"{PATH}?fields=display_name,follower_count,is_verified")
-    body = response.json()
-    assert body["data"] == {
-        "user": {"display_name": "User Name", "follower_count": 100, "is_verified": False}
-    }
-    assert body["error"] == {"code": "ok", "message": "", "log_id": response.headers["x-tt-logid"]}
-
-
-def test_each_response_has_a_fresh_log_id_in_body_and_header(app: MockApp) -> None:
-    log_ids = set()
-    for target in (f"{PATH}?fields=open_id", f"{PATH}?fields=nickname", PATH, "/elsewhere"):
-        response = get(app, target)
-        log_id = response.json()["error"]["log_id"]
-        assert re.fullmatch(r"\d{14}[0-9A-F]{20}", log_id)
-        assert response.headers["x-tt-logid"] == log_id
-        log_ids.add(log_id)
-    assert len(log_ids) == 4
-
-
-@pytest.mark.parametrize(
-    "authorization",
-    [
-        None,
-        "",
-        "Bearer",
-        "Bearer ",
-        f"Basic {SEED_TOKEN}",
-        f"Token {SEED_TOKEN}",
-        f"{SEED_TOKEN}",
-        f"Bearer {SEED_TOKEN} extra",
-        f"Bearer {SEED_TOKEN}x",
-        f"Bearer {SEED_TOKEN[:-1]}",
-        "Bearer act.unknown",
-        "Bearer act.mock.expired",
-    ],
-)
-def test_a_bad_token_is_access_token_invalid(app: MockApp, authorization: str | None) -> None:
-    headers = {} if authorization is None else {"Authorization": authorization}
-    response = request(app, "GET", f"{PATH}?fields=open_id", headers)
-    assert error_of(response) == (
-        401,
-        "access_token_invalid",
-        "Access token is invalid, please refresh token and retry",
-    )
-
-
-def test_the_scheme_is_case_insensitive(app: MockApp) -> None:
-    response = get(app, f"{PATH}?fields=open_id", token=None, Authorization=f"bearer {SEED_TOKEN}")
-    assert response.status_code == 200
-
-
-FIELDS_REQUIRED = (
-    400,
-    "invalid_params",
-    "Fields is required, please provide fields in the request",
-)
-
-
-@pytest.mark.parametrize(
-    "query",
-    [
-        "",
-        "?",
-        "?fields",
-        "?fields=",
-        "?fields=,",
-        "?other=open_id",
-        "?fields=open_id%2Cunion_id",
-        "?fields=open_id%2cunion_id",
-        "?fields=open_id%2C",
-    ],
-)
-def test_missing_empty_or_percent_encoded_fields_are_required(app: MockApp, query: str) -> None:
-    assert error_of(get(app, PATH + query)) == FIELDS_REQUIRED
-
-
-def test_an_unknown_field_is_named(app: MockApp) -> None:
-    assert error_of(get(app, f"{PATH}?fields=open_id,nickname")) == (
-        400,
-        "invalid_params",
-        "Invalid fields: nickname",
-    )
-    message = error_of(get(app, f"{PATH}?fields=a,b,open_id,c"))[2]
-    assert message == "Invalid fields: a, b, c"
-
-
-def test_many_unknown_fields_are_summarised(app: MockApp) -> None:
-    names = ",".join(f"f{n}" for n in range(25))
-    message = error_of(get(app, f"{PATH}?fields={names}"))[2]
-    assert message == "Invalid fields: " + ", ".join(f"f{n}" for n in range(10)) + " and 15 more"
-
-
-def test_fields_given_twice(app: MockApp) -> None:
-    assert error_of(get(app, f"{PATH}?fields=open_id&fields=union_id")) == (
-        400,
-        "invalid_params",
-        "Fields must be given once, comma-separated",
-    )
-
-
-def test_repeated_and_empty_items_are_ignored(app: MockApp) -> None:
-    response = get(app, f"{PATH}?fields=open_id,,open_id,&other=1")
-    assert response.json()["data"]["user"] == {"open_id": "723f24d7-e717-40f8-a2b6-cb8464cd23b4"}
-
-
-def test_percent_encoded_letters_are_decoded(app: MockApp) -> None:
-    response = get(app, f"{PATH}?fi%65lds=open%5Fid")
-    assert response.json()["data"]["user"] == {"open_id": "723f24d7-e717-40f8-a2b6-cb8464cd23b4"}
-
-
-def scope_cases() -> list[tuple[str, str, bool]]:
-    """(token, field, granted) for every default token and every field."""
-    contract = Contract.from_document(_document())
-    return [
-        (token, field, scope in scopes)
-        for token, scopes in GRANTED.items()
-        for field, scope in contract.field_scopes.items()
-    ]
-
-
-def _document() -> dict[str, Any]:
-    from mock_server.spec import load_document
-
-    return load_document()
-
-
-@pytest.mark.parametrize(("token", "field", "granted"), scope_cases())
-def test_scopes_are_enforced_field_by_field(
-    app: MockApp, token: str, field: str, granted: bool
-) -> None:
-    response = get(app, f"{PATH}?fields=open_id,{field}", token=token)
-    if granted:
-        assert response.status_code == 200
-        assert set(response.json()["data"]["user"]) == {"open_id", field}
-    else:
-        assert error_of(response) == (
-            401,
-            "scope_not_authorized",
-            "The user did not authorize the scope required for completing this request.",
-        )
-
-
 def test_unknown_path_is_404_in_the_envelope(app: MockApp) -> None:
-    for target in ("/", "/v2/user/info", "/v2/user/info/x", "/v2/user/"):
+    for target in ("/", "/v2/user/info", "/v2/user/info/x", "/v2/user/", "/__mock"):
         assert error_of(get(app, target))[:2] == (404, "not_found")
 
 
 @pytest.mark.parametrize("method", ["POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "TRACE"])
 def test_other_methods_are_405_with_allow(app: MockApp, method: str) -> None:
-    response = request(
-        app, method, f"{PATH}?fields=open_id", {"Authorization": f"Bearer {SEED_TOKEN}"}
-    )
+    response = call(app, method, TARGET, {"Authorization": f"Bearer {SEED_TOKEN}"})
     assert response.status_code == 405
     assert response.headers["allow"] == "GET"
-    if method != "HEAD":
-        assert error_of(response)[1] == "method_not_allowed"
-
-
-def test_the_rate_limit_counts_per_token() -> None:
-    app = create_app(Options(rate_limit=3))
-    statuses = [get(app, f"{PATH}?fields=open_id").status_code for _ in range(5)]
-    assert statuses == [200, 200, 200, 429, 429]
-    assert error_of(get(app, f"{PATH}?fields=open_id"))[:2] == (429, "rate_limit_exceeded")
-    assert get(app, f"{PATH}?fields=open_id", token="act.mock.basic").status_code == 200
-
-
-def test_the_default_rate_limit_is_600_per_minute() -> None:
-    app = create_app()
-    statuses = [get(app, f"{PATH}?fields=open_id").status_code for _ in range(601)]
-    assert statuses.count(200) == 600 and statuses[-1] == 429
-
-
-def test_rate_limit_zero_turns_it_off(app: MockApp) -> None:
-    assert {get(app, f"{PATH}?fields=open_id").status_code for _ in range(650)} == {200}
-
-
-@pytest.mark.parametrize(
-    ("target", "token"),
-    [
-        (f"{PATH}?fields=open_id,union_id,avatar_url", SEED_TOKEN),
-        (
-            f"{PATH}?fields=" + ",".join(Contract.from_document(_document()).field_scopes),
-            SEED_TOKEN,
-        ),
-        (f"{PATH}?fields=open_id", "act.unknown"),
-        (f"{PATH}?fields=follower_count", "act.mock.basic"),
-        (f"{PATH}?fields=nickname", SEED_TOKEN),
-        (PATH, SEED_TOKEN),
-        (f"{PATH}?fields=open_id&fields=open_id", SEED_TOKEN),
-    ],
-)
-def test_every_answer_validates_against_the_spec(
-    app: MockApp, document: dict[str, Any], target: str, token: str
-) -> None:
-    response = get(app, target, token=token)
-    documented = operation(document)["responses"][str(response.status_code)]
-    schema = documented["content"]["application/json"]["schema"]
-    assert not list(OAS30Validator(schema).iter_errors(response.json()))
-    header_schema = documented["headers"]["x-tt-logid"]["schema"]
-    assert OAS30Validator(header_schema).is_valid(response.headers["x-tt-logid"])
+    assert error_of(response)[1] == "method_not_allowed"
 
 
 def test_404_and_405_answers_are_the_envelope(app: MockApp, document: dict[str, Any]) -> None:
     schema = document["components"]["schemas"]["UserInfoResponse"]
-    for response in (get(app, "/nowhere"), request(app, "POST", PATH, {})):
+    for response in (get(app, "/nowhere"), call(app, "POST", PATH)):
         assert not list(OAS30Validator(schema).iter_errors(response.json()))
-
-
-def test_a_field_added_to_the_spec_is_served_without_a_code_change(tmp_path: Path) -> None:
-    spec = yaml.safe_load(SPEC_PATH.read_text(encoding="utf-8"))
-    schemas = spec["components"]["schemas"]
-    schemas["User"]["properties"]["region_code"] = {
-        "type": "string",
-        "description": "The user's region.",
-        "x-tiktok-scope": "user.info.profile",
-    }
-    schemas["UserField"]["enum"].append("region_code")
-    (tmp_path / "spec.yaml").write_text(yaml.safe_dump(spec), encoding="utf-8")
-    fixtures = {
-        "users": {"someone": {"open_id": "o-1", "region_code": "TH"}},
-        "tokens": {
-            "act.profile": {"user": "someone", "scopes": ["user.info.basic", "user.info.profile"]},
-            "act.basic": {"user": "someone", "scopes": ["user.info.basic"]},
-        },
-    }
-    (tmp_path / "fixtures.yaml").write_text(yaml.safe_dump(fixtures), encoding="utf-8")
-    app = create_app(
-        Options(spec=str(tmp_path / "spec.yaml"), fixtures=str(tmp_path / "fixtures.yaml"))
-    )
-    response = get(app, f"{PATH}?fields=open_id,region_code", token="act.profile")
-    assert response.json()["data"] == {"user": {"open_id": "o-1", "region_code": "TH"}}
-    denied = get(app, f"{PATH}?fields=region_code", token="act.basic")
-    assert error_of(denied)[:2] == (401, "scope_not_authorized")
-
-
-def test_a_requested_field_the_fixture_user_lacks_is_left_out(tmp_path: Path) -> None:
-    fixtures = {
-        "users": {"sparse": {"open_id": "o-2"}},
-        "tokens": {"act.sparse": {"user": "sparse", "scopes": ["user.info.basic"]}},
-    }
-    (tmp_path / "fixtures.json").write_text(json.dumps(fixtures), encoding="utf-8")
-    app = create_app(Options(fixtures=str(tmp_path / "fixtures.json")))
-    response = get(app, f"{PATH}?fields=open_id,display_name", token="act.sparse")
-    assert response.json()["data"] == {"user": {"open_id": "o-2"}}
-
-
-def test_tokens_are_compared_in_constant_time(
-    app: MockApp, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    compared: list[tuple[str, str]] = []
-
-    def compare_digest(a: str, b: str) -> bool:
-        compared.append((a, b))
-        return a == b
-
-    monkeypatch.setattr("mock_server.app.hmac.compare_digest", compare_digest)
-    assert get(app, f"{PATH}?fields=open_id").status_code == 200
-    assert compared == [(SEED_TOKEN, SEED_TOKEN)]
+        assert response.headers["x-tt-logid"] == response.json()["error"]["log_id"]
 
 
 @pytest.mark.parametrize(
@@ -346,56 +80,63 @@ def test_tokens_are_compared_in_constant_time(
 def test_prefer_forces_a_documented_error(
     app: MockApp, document: dict[str, Any], prefer: str, expected: tuple[int, str]
 ) -> None:
-    response = get(app, f"{PATH}?fields=open_id", Prefer=prefer)
+    response = get(app, Prefer=prefer)
     assert error_of(response)[:2] == expected
-    messages = {example.value["error"]["message"] for example in _examples(document)}
-    assert response.json()["error"]["message"] in messages
-
-
-def _examples(document: dict[str, Any]) -> list[Any]:
-    from mock_server.spec import response_examples
-
-    return list(response_examples(operation(document)))
+    examples = response_examples(operation(document))
+    assert response.json()["error"]["message"] in {e.value["error"]["message"] for e in examples}
 
 
 def test_prefer_code_200_answers_normally(app: MockApp) -> None:
-    assert get(app, f"{PATH}?fields=open_id", Prefer="code=200").status_code == 200
+    assert get(app, Prefer="code=200").status_code == 200
 
 
 @pytest.mark.parametrize(
     ("prefer", "message"),
     [
-        (
-            "code=418",
-            "Prefer: code=418 is not a documented status of this endpoint "
-            "(200, 400, 401, 429, 500)",
-        ),
+        ("code=418", "Prefer: code=418 is not a documented status here (200, 400, 401, 429, 500)"),
         ("code=abc", "Prefer: code=abc is not a documented status"),
-        ("error=teapot", "Prefer: error=teapot is not a documented error"),
+        ("code=4\u00b2\u00b2", "Prefer must be printable ASCII"),
+        ("error=teapot", "Prefer: error=teapot is not a documented error here"),
+        ("error=invalid_grant", "Prefer: error=invalid_grant is not a documented error here"),
+        ("fault=explode", "Prefer: fault=explode is not a fault (reset, empty, truncated, garbage, html, hang)"),
         ("delay=-5", "Prefer: delay=-5 must be whole milliseconds from 0 to 60000"),
         ("delay=60001", "Prefer: delay=60001 must be whole milliseconds"),
-        ("dynamic=true", "Prefer: dynamic is not supported (code, error and delay are)"),
+        ("delay=\u0661", "Prefer must be printable ASCII"),
+        ("dynamic=true", "Prefer: dynamic is not supported (code, error, fault and delay are)"),
     ],
-)
+)  # fmt: skip
 def test_prefer_refuses_what_it_cannot_honour(app: MockApp, prefer: str, message: str) -> None:
-    status, code, said = error_of(get(app, f"{PATH}?fields=open_id", Prefer=prefer))
+    headers = [
+        (b"authorization", f"Bearer {SEED_TOKEN}".encode()),
+        (b"prefer", prefer.encode("utf-8")),
+    ]
+    status, code, said = error_of(call(app, "GET", TARGET, headers))
     assert (status, code) == (400, "invalid_params")
     assert said.startswith(message)
 
 
-def test_prefer_delay_adds_latency(app: MockApp) -> None:
-    import time
-
-    began = time.perf_counter()
-    response = get(app, f"{PATH}?fields=open_id", Prefer="delay=150")
-    assert response.status_code == 200
-    assert time.perf_counter() - began >= 0.15
+def test_prefer_on_the_oauth_endpoints_answers_in_oauths_shape(app: MockApp) -> None:
+    body = "grant_type=authorization_code&code=code.example&" + "&".join(
+        f"{k}={v}" for k, v in CLIENT.items()
+    )
+    assert post_token(app, body).status_code == 200
+    for prefer, status, error in [
+        ("code=429", 429, "temporarily_unavailable"),
+        ("code=500", 500, "server_error"),
+        ("error=invalid_grant", 400, "invalid_grant"),
+        ("code=401", 401, "invalid_client"),
+        ("error=scope_not_authorized", 400, "invalid_request"),
+    ]:
+        response = post_token(app, body, Prefer=prefer)
+        answer = response.json()
+        assert (response.status_code, answer["error"]) == (status, error), prefer
+        assert answer["log_id"] == response.headers["x-tt-logid"]
 
 
 def test_fault_rate_is_reproducible_for_a_seed() -> None:
     def statuses(seed: int) -> list[int]:
         app = create_app(Options(rate_limit=0, fault_rate=0.3, seed=seed))
-        return [get(app, f"{PATH}?fields=open_id").status_code for _ in range(200)]
+        return [get(app).status_code for _ in range(200)]
 
     first = statuses(7)
     assert first == statuses(7)
@@ -404,16 +145,108 @@ def test_fault_rate_is_reproducible_for_a_seed() -> None:
     assert 30 <= first.count(429) + first.count(500) <= 90
 
 
-def test_the_recorded_requests_redact_tokens() -> None:
-    app = MockApp(create_app().contract, Fixtures({}), record=True)
-    get(app, f"{PATH}?fields=open_id", token="act.secret-token", Prefer="code=200")
-    assert app.requests is not None
-    (recorded,) = app.requests
-    assert (recorded.method, recorded.path, recorded.query, recorded.status) == (
+def test_the_fault_mix_picks_what_is_drawn() -> None:
+    app = create_app(Options(rate_limit=0, fault_rate=1.0, fault_mix="500", seed=1))
+    assert {get(app).status_code for _ in range(20)} == {500}
+    oauth = post_token(app, "grant_type=refresh_token")
+    assert (oauth.status_code, oauth.json()["error"]) == (500, "server_error")
+    html = create_app(Options(fault_rate=1.0, fault_mix="html"))
+    page = get(html)
+    assert (page.status_code, page.headers["content-type"]) == (502, "text/html")
+    assert "x-tt-logid" not in page.headers
+
+
+def test_a_scenario_answers_the_next_matching_requests_then_stops(app: MockApp) -> None:
+    app.admin.add_scenario({"operation": "getUserInfo", "error": "rate_limit_exceeded", "times": 2})
+    assert [get(app).status_code for _ in range(3)] == [429, 429, 200]
+    assert app.scenarios.pending() == []
+
+
+def test_a_scenario_for_a_token_spares_the_others(app: MockApp) -> None:
+    app.admin.add_scenario(
+        {"operation": "getUserInfo", "token": "act.mock.basic", "error": "internal_error"}
+    )
+    assert get(app).status_code == 200
+    assert get(app, Authorization="Bearer act.mock.basic").status_code == 500
+    assert get(app, Authorization="Bearer act.mock.basic").status_code == 200
+
+
+def test_prefer_comes_before_a_scenario(app: MockApp) -> None:
+    app.admin.add_scenario({"operation": "getUserInfo", "error": "internal_error"})
+    assert get(app, Prefer="code=429").status_code == 429  # and the scenario is spent
+    assert get(app).status_code == 200
+
+
+def test_a_scenario_of_an_oauth_operation_matches_the_forms_token(app: MockApp) -> None:
+    app.admin.add_scenario(
+        {"operation": "revokeAccessToken", "token": "act.x", "error": "server_error"}
+    )
+    form = "&".join(f"{k}={v}" for k, v in CLIENT.items())
+    revoke = "/v2/oauth/revoke/"
+    assert call(app, "POST", revoke, FORM, f"{form}&token=act.y".encode()).status_code == 200
+    failed = call(app, "POST", revoke, FORM, f"{form}&token=act.x".encode())
+    assert (failed.status_code, failed.json()["error"]) == (500, "server_error")
+
+
+def test_a_scenario_delay_and_the_latency_option(monkeypatch: pytest.MonkeyPatch) -> None:
+    slept: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        slept.append(seconds)
+
+    monkeypatch.setattr("mock_server.app.asyncio.sleep", sleep)
+    app = create_app(Options(rate_limit=0, latency="uniform:10-20", seed=3))
+    app.admin.add_scenario({"operation": "getUserInfo", "delay_ms": 250})
+    get(app)
+    get(app, Prefer="delay=40")
+    get(app)
+    assert slept[:2] == [0.25, 0.04]
+    assert 0.01 <= slept[2] <= 0.02
+
+
+def test_the_journal_records_api_requests_redacted_and_not_admin_ones(app: MockApp) -> None:
+    get(app, Authorization="Bearer act.secret-token")
+    form = "grant_type=authorization_code&code=code.example&client_key=k&client_secret=s"
+    log_id = post_token(app, form).headers["x-tt-logid"]
+    call(app, "GET", "/__mock/health")
+    first, second = app.admin.requests()
+    assert (first.method, first.path, first.query, first.status) == (
         "GET",
         PATH,
         "fields=open_id",
         401,
     )
-    assert recorded.headers["authorization"] == "Bearer <redacted>"
-    assert "act.secret-token" not in repr(recorded)
+    assert first.headers["authorization"] == "Bearer <redacted>"
+    assert first.operation == "getUserInfo" and first.form is None
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", first.time)
+    assert second.form == {
+        "grant_type": "authorization_code", "code": "<redacted>", "client_key": "k",
+        "client_secret": "<redacted>",
+    }  # fmt: skip
+    assert (second.status, second.log_id) == (401, log_id)
+    assert "act.secret-token" not in repr(app.admin.requests())
+
+
+def test_an_unexpected_failure_is_the_operations_documented_500(
+    app: MockApp, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken(*args: object) -> None:
+        raise RuntimeError("act.secret-token")
+
+    monkeypatch.setattr(app.user_info, "answer", broken)
+    monkeypatch.setattr(app.oauth, "token", broken)
+    assert error_of(get(app))[:2] == (500, "internal_error")
+    oauth = post_token(app, "grant_type=refresh_token")
+    assert (oauth.status_code, oauth.json()["error"]) == (500, "server_error")
+    assert "RuntimeError" in caplog.text and "act.secret-token" not in caplog.text
+
+
+def test_with_several_workers_the_oauth_endpoints_refuse() -> None:
+    app = create_app(Options(workers=2))
+    response = post_token(app, "grant_type=refresh_token")
+    assert response.status_code == 501
+    assert response.json()["error"] == "single_worker_only"
+    assert "--workers 1" in response.json()["error_description"]
+    authorize = call(app, "GET", "/v2/auth/authorize/?client_key=mock_client_key")
+    assert authorize.status_code == 501
+    assert get(app).status_code == 200  # user info keeps working

@@ -1,10 +1,11 @@
-"""The OAuth endpoints, offline: codes, token issue, expiry, rotation and revocation."""
+"""The OAuth endpoints, offline: consent, codes, PKCE, token issue, expiry, rotation and
+revocation."""
 
 from __future__ import annotations
 
-import asyncio
-from typing import Any
-from urllib.parse import parse_qs, urlsplit
+import base64
+import hashlib
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import httpx
 import pytest
@@ -16,22 +17,15 @@ from mock_server.fixtures import load_fixtures
 from mock_server.oauth import CODE_TTL
 from mock_server.spec import load_document, operation
 
+from conftest import Clock, call
+
 DOCUMENT = load_document()
 CLIENT = {"client_key": "mock_client_key", "client_secret": "mock_client_secret"}
 TOKEN, REVOKE = "/v2/oauth/token/", "/v2/oauth/revoke/"
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1_800_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
+CALLBACK = "https://app.example/callback"
+VERIFIER = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"
+"""RFC 7636's example verifier; its S256 challenge is below."""
+CHALLENGE = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
 
 
 @pytest.fixture
@@ -45,15 +39,13 @@ def send(
     method: str,
     target: str,
     *,
-    data: Any = None,
+    data: dict[str, str] | None = None,
     headers: dict[str, str] | None = None,
 ) -> httpx.Response:
-    async def call() -> httpx.Response:
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://mock") as client:
-            return await client.request(method, target, data=data, headers=headers)
-
-    return asyncio.run(call())
+    headers = dict(headers or {})
+    if data is not None:
+        headers["content-type"] = "application/x-www-form-urlencoded"
+    return call(app, method, target, headers, urlencode(data or {}).encode())
 
 
 def token(app: MockApp, **form: str) -> httpx.Response:
@@ -115,9 +107,9 @@ def test_an_issued_code_works_once_a_fixture_code_always(app: MockApp) -> None:
 
 def test_access_tokens_expire_after_expires_in(app: MockApp, clock: Clock) -> None:
     issued = token(app, grant_type="authorization_code", code="code.example").json()
-    clock.now += 3599
+    clock.advance(3599)
     assert user_info(app, issued["access_token"]).status_code == 200
-    clock.now += 1
+    clock.advance(1)
     expired = user_info(app, issued["access_token"]).json()
     assert expired["error"]["code"] == "access_token_invalid"
 
@@ -188,12 +180,7 @@ def test_token_errors(
 def test_a_body_that_is_not_a_form(
     app: MockApp, content: bytes, content_type: str, description: str
 ) -> None:
-    async def call() -> httpx.Response:
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://mock") as client:
-            return await client.post(TOKEN, content=content, headers={"Content-Type": content_type})
-
-    response = asyncio.run(call())
+    response = call(app, "POST", TOKEN, {"Content-Type": content_type}, content)
     assert_documented(response, "post", TOKEN)
     assert response.json()["error_description"] == description
 
@@ -232,7 +219,7 @@ def test_the_authorize_page_redirects_with_a_fresh_code(app: MockApp) -> None:
 def test_issued_codes_expire(app: MockApp, clock: Clock) -> None:
     location = authorize(app).headers["location"]
     code = parse_qs(urlsplit(location).query)["code"][0]
-    clock.now += CODE_TTL
+    clock.advance(CODE_TTL)
     uri = "https://app.example/callback"
     expired = token(app, grant_type="authorization_code", code=code, redirect_uri=uri)
     assert expired.json()["error"] == "invalid_grant"
@@ -256,7 +243,7 @@ def test_authorize_errors(app: MockApp, query: dict[str, str], error: str) -> No
 def test_reset_forgets_issued_codes_and_tokens(app: MockApp) -> None:
     issued = token(app, grant_type="authorization_code", code="code.example").json()
     code = parse_qs(urlsplit(authorize(app).headers["location"]).query)["code"][0]
-    app.reset_state()
+    app.reset()
     assert user_info(app, issued["access_token"]).status_code == 401
     form = {"code": code, "redirect_uri": "https://app.example/callback"}
     assert token(app, grant_type="authorization_code", **form).json()["error"] == "invalid_grant"
@@ -265,3 +252,81 @@ def test_reset_forgets_issued_codes_and_tokens(app: MockApp) -> None:
 def test_other_methods_on_oauth_paths(app: MockApp) -> None:
     response = send(app, "GET", TOKEN)
     assert (response.status_code, response.headers["allow"]) == (405, "POST")
+
+
+def code_of(response: httpx.Response) -> str:
+    assert response.status_code == 302, response.text
+    return parse_qs(urlsplit(response.headers["location"]).query)["code"][0]
+
+
+def test_pkce_needs_the_matching_verifier(app: MockApp) -> None:
+    assert (
+        base64.urlsafe_b64encode(hashlib.sha256(VERIFIER.encode()).digest()).rstrip(b"=")
+        == CHALLENGE.encode()
+    )
+    pkce = {"code_challenge": CHALLENGE, "code_challenge_method": "S256"}
+    code = code_of(authorize(app, **pkce))
+    form = {"grant_type": "authorization_code", "code": code, "redirect_uri": CALLBACK}
+    missing = token(app, **form).json()
+    assert (missing["error"], missing["error_description"]) == (
+        "invalid_grant",
+        "code_verifier is required for this code.",
+    )
+    wrong = token(app, **form, code_verifier=VERIFIER[:-1] + "x").json()
+    assert wrong["error_description"] == "code_verifier does not match the challenge."
+    assert token(app, **form, code_verifier=VERIFIER).status_code == 200  # tries did not spend it
+    assert token(app, **form, code_verifier=VERIFIER).json()["error"] == "invalid_grant"
+
+
+@pytest.mark.parametrize(
+    ("query", "description"),
+    [
+        ({"code_challenge": CHALLENGE}, "code_challenge_method must be S256."),
+        ({"code_challenge": CHALLENGE, "code_challenge_method": "plain"}, "code_challenge_method must be S256."),
+        ({"code_challenge_method": "S256"}, "code_challenge must be 43 to 128 URL-safe characters."),
+        ({"code_challenge": "short", "code_challenge_method": "S256"}, "code_challenge must be 43 to 128 URL-safe characters."),
+        ({"mock_consent": "maybe"}, "mock_consent must be allow or deny, not maybe"),
+        ({"mock_scopes": "user.info.profile"}, "Cannot grant scopes not asked for: user.info.profile"),
+    ],
+)  # fmt: skip
+def test_authorize_refuses_a_bad_pkce_or_consent_request(
+    app: MockApp, query: dict[str, str], description: str
+) -> None:
+    response = authorize(app, **query)
+    assert response.status_code == 400
+    assert (response.json()["error"], response.json()["error_description"]) == (
+        "invalid_request",
+        description,
+    )
+
+
+def test_the_user_can_deny(app: MockApp) -> None:
+    response = authorize(app, mock_consent="deny")
+    assert response.status_code == 302
+    location = urlsplit(response.headers["location"])
+    assert parse_qs(location.query) == {
+        "error": ["access_denied"],
+        "error_description": ["The user denied access."],
+        "state": ["xyz"],
+    }
+
+
+def test_the_user_can_grant_fewer_scopes(app: MockApp) -> None:
+    response = authorize(app, mock_scopes="user.info.basic")
+    assert parse_qs(urlsplit(response.headers["location"]).query)["scopes"] == ["user.info.basic"]
+    form = {"grant_type": "authorization_code", "code": code_of(response), "redirect_uri": CALLBACK}
+    issued = token(app, **form).json()
+    assert issued["scope"] == "user.info.basic"
+    denied = user_info(app, issued["access_token"], "follower_count").json()
+    assert denied["error"]["code"] == "scope_not_authorized"
+
+
+def test_the_admin_api_decides_the_next_consents(app: MockApp) -> None:
+    app.admin.add_scenario({"operation": "authorize", "consent": "deny"})
+    app.admin.add_scenario({"operation": "authorize", "scopes": ["user.info.stats"], "times": 2})
+    assert "error=access_denied" in authorize(app).headers["location"]
+    for _ in range(2):
+        assert "scopes=user.info.stats&" in authorize(app).headers["location"]
+    assert "scopes=user.info.basic%2Cuser.info.stats&" in authorize(app).headers["location"]
+    app.admin.add_scenario({"operation": "authorize", "consent": "deny"})
+    assert "code=" in authorize(app, mock_consent="allow").headers["location"]  # the query wins

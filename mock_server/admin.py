@@ -1,0 +1,322 @@
+"""The admin API under `/__mock/`, and the operations behind it, which the pytest plugin calls
+too: health, the request journal, tokens, scenarios, reset, and the spec documents.
+
+Described by `openapi/tiktok-mock-admin.yaml`. Its requests are never recorded,
+rate-limited or fault-injected. Bound to an address other than loopback, it answers only with
+the token given at start-up (`Authorization: Bearer <admin token>`); its health check always.
+"""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl, unquote
+
+from .answers import Answer
+from .asgi import Receive, Scope
+from .bodies import read_json
+from .faults import FAULTS
+from .fixtures import Grant, check
+from .journal import RecordedRequest
+from .latency import MAX_LATENCY_MS
+from .oauth import Consent
+from .scenarios import AUTHORIZE, Scenario
+from .spec import document_path
+from .userinfo import bearer
+
+if TYPE_CHECKING:
+    from .app import MockApp
+
+__all__ = ["ADMIN_PREFIX", "MAX_TIMES", "Admin", "AdminError"]
+
+ADMIN_PREFIX = "/__mock/"
+MAX_TIMES = 1_000_000
+"""The most requests one scenario can answer."""
+DOCUMENTS = {"openapi.yaml": "tiktok-user-info.yaml", "admin.yaml": "tiktok-mock-admin.yaml"}
+"""The spec documents the admin API serves, by the name it serves them under."""
+TOKEN_KEYS = {"token", "user", "scopes", "expired"}
+SCENARIO_KEYS = {"operation", "token", "times", "error", "fault", "delay_ms", "consent", "scopes"}
+FILTERS = {"operation", "method", "path", "status", "limit"}
+
+
+class AdminError(Exception):
+    """A refused admin request: its status, error code, message and problems, if any."""
+
+    def __init__(
+        self, status: int, error: str, message: str, problems: list[str] | None = None
+    ) -> None:
+        super().__init__(message)
+        self.status, self.error, self.message, self.problems = status, error, message, problems
+
+    def answer(self) -> Answer:
+        body: dict[str, Any] = {"error": self.error, "message": self.message}
+        if self.problems is not None:
+            body["problems"] = self.problems
+        headers = ((b"www-authenticate", b"Bearer"),) if self.status == 401 else ()
+        return Answer.json(self.status, body, headers=headers)
+
+
+class Admin:
+    """The admin operations of one mock; `answer` serves them over HTTP."""
+
+    def __init__(self, app: MockApp, *, token: str | None, open_without_token: bool) -> None:
+        self._app = app
+        self._token = token
+        self._open = open_without_token
+
+    # The operations, as the plugin calls them
+
+    def health(self) -> dict[str, Any]:
+        return {"status": "ok", "version": self._app.contract.version}
+
+    def requests(self, **filters: Any) -> list[RecordedRequest]:
+        """The journal, oldest first: see `Journal.requests` for the filters."""
+        self._single_worker()
+        return self._app.journal.requests(**filters)
+
+    def clear_requests(self) -> None:
+        self._single_worker()
+        self._app.journal.clear()
+
+    def add_token(self, payload: Any) -> dict[str, Any]:
+        """Make `payload["token"]` grant `scopes` (default `user.info.basic`) on `user`."""
+        self._single_worker()
+        problems = _unknown_keys(payload, TOKEN_KEYS, {"token", "user"})
+        if problems:
+            raise AdminError(400, "invalid_request", "The token cannot be added", problems)
+        token, scopes = payload["token"], payload.get("scopes", ["user.info.basic"])
+        expired = payload.get("expired", False)
+        data = {
+            "users": {"user": payload["user"]},
+            "tokens": {token: {"user": "user", "scopes": scopes, "expired": expired}},
+        }
+        problems = [
+            problem.replace(f"tokens.{token}.", "").replace(f"tokens.{token}", "token")
+            .replace("users.user", "user")
+            for problem in check(data, self._app.contract)
+        ]  # fmt: skip
+        if problems:
+            raise AdminError(400, "invalid_request", "The token cannot be added", problems)
+        self._app.store.add(token, Grant(dict(payload["user"]), frozenset(scopes), expired))
+        return {"token": token, "scopes": sorted(set(scopes)), "expired": expired}
+
+    def remove_token(self, token: str) -> None:
+        self._single_worker()
+        if not self._app.store.remove(token):
+            raise AdminError(404, "not_found", "The mock does not know this token")
+
+    def add_scenario(self, payload: Any) -> dict[str, Any]:
+        """Queue an answer for the next requests of an operation; see the admin spec."""
+        self._single_worker()
+        scenario = self._scenario(payload)
+        return self._app.scenarios.add(scenario).to_json()
+
+    def scenarios(self) -> list[dict[str, Any]]:
+        self._single_worker()
+        return [scenario.to_json() for scenario in self._app.scenarios.pending()]
+
+    def clear_scenarios(self) -> None:
+        self._single_worker()
+        self._app.scenarios.clear()
+
+    def reset(self) -> None:
+        """Back to the start-up state: the fixtures' tokens only, nothing recorded or queued,
+        rate-limit windows empty."""
+        self._single_worker()
+        self._app.reset()
+
+    # Over HTTP
+
+    async def answer(self, scope: Scope, receive: Receive) -> Answer:
+        """The answer to a request under `/__mock/`."""
+        try:
+            return await self._answer(scope, receive)
+        except AdminError as refused:
+            return refused.answer()
+
+    async def _answer(self, scope: Scope, receive: Receive) -> Answer:
+        route, method = scope["path"][len(ADMIN_PREFIX) :], scope["method"]
+        if route == "health":
+            _allow(method, "GET")
+            return Answer.json(200, self.health())
+        self._authorize(scope)
+        if route in DOCUMENTS:
+            _allow(method, "GET")
+            path = document_path(DOCUMENTS[route])
+            return Answer(200, path.read_bytes(), content_type=b"application/yaml")
+        if route == "requests":
+            _allow(method, "GET", "DELETE")
+            if method == "DELETE":
+                self.clear_requests()
+                return Answer(204, b"")
+            found = self.requests(**_filters(scope["query_string"]))
+            return Answer.json(200, {"requests": [request.to_json() for request in found]})
+        if route == "tokens":
+            _allow(method, "POST")
+            return Answer.json(201, self.add_token(await _json(scope, receive)))
+        if route.startswith("tokens/") and len(route) > len("tokens/"):
+            _allow(method, "DELETE")
+            self.remove_token(unquote(route[len("tokens/") :]))
+            return Answer(204, b"")
+        if route == "scenarios":
+            _allow(method, "GET", "POST", "DELETE")
+            if method == "GET":
+                return Answer.json(200, {"scenarios": self.scenarios()})
+            if method == "DELETE":
+                self.clear_scenarios()
+                return Answer(204, b"")
+            return Answer.json(201, self.add_scenario(await _json(scope, receive)))
+        if route == "reset":
+            _allow(method, "POST")
+            self.reset()
+            return Answer(204, b"")
+        raise AdminError(404, "not_found", f"No admin endpoint {scope['path']}")
+
+    def _authorize(self, scope: Scope) -> None:
+        if self._token is None:
+            if not self._open:
+                raise AdminError(
+                    403,
+                    "forbidden",
+                    "The admin API needs a token on an address other than loopback: "
+                    "start the mock with --admin-token",
+                )
+            return
+        given = bearer(scope["headers"])
+        if given is None or not hmac.compare_digest(given.encode(), self._token.encode()):
+            raise AdminError(401, "unauthorized", "Send the admin token: Authorization: Bearer")
+
+    def _single_worker(self) -> None:
+        workers = self._app.workers
+        if workers > 1:
+            raise AdminError(
+                501,
+                "single_worker_only",
+                f"This mock runs {workers} worker processes, each with its own state: "
+                "the admin API changes and reads state, so it needs --workers 1",
+            )
+
+    def _scenario(self, payload: Any) -> Scenario:
+        problems = _unknown_keys(payload, SCENARIO_KEYS, {"operation"})
+        if problems:
+            raise AdminError(400, "invalid_request", "The scenario cannot be queued", problems)
+        name = payload["operation"]
+        operations = self._app.contract.operations
+        if name != AUTHORIZE and name not in operations:
+            known = ", ".join([*operations, AUTHORIZE])
+            raise AdminError(
+                400, "invalid_request", "The scenario cannot be queued", [
+                    f"operation: {name!r} is not an operation ({known})"
+                ],
+            )  # fmt: skip
+        times = payload.get("times", 1)
+        if not _is_int(times) or not 1 <= times <= MAX_TIMES:
+            problems.append(f"times: must be a whole number from 1 to {MAX_TIMES}")
+        token = payload.get("token")
+        if token is not None and (not isinstance(token, str) or not token):
+            problems.append("token: must be a non-empty string")
+        delay = payload.get("delay_ms")
+        if delay is not None and (not _is_int(delay) or not 0 <= delay <= MAX_LATENCY_MS):
+            problems.append(f"delay_ms: must be whole milliseconds from 0 to {MAX_LATENCY_MS}")
+        fault = payload.get("fault")
+        if fault is not None and fault not in FAULTS:
+            problems.append(f"fault: {fault!r} is not a fault ({', '.join(FAULTS)})")
+        error = None
+        consent = None
+        if name == AUTHORIZE:
+            if "error" in payload:
+                problems.append("error: the consent page answers no API errors")
+            consent = self._consent(payload, problems)
+        else:
+            for key in ("consent", "scopes"):
+                if key in payload:
+                    problems.append(f"{key}: only the consent page ({AUTHORIZE}) takes it")
+            if "error" in payload:
+                error = operations[name].error(str(payload["error"]))
+                if error is None:
+                    codes = ", ".join(
+                        dict.fromkeys(r.code for r in operations[name].errors.values())
+                    )
+                    problems.append(
+                        f"error: {payload['error']!r} is not a documented error of {name} ({codes})"
+                    )
+        if "error" in payload and fault is not None:
+            problems.append("error, fault: give one of them, not both")
+        if not SCENARIO_KEYS - {"operation", "token", "times"} & set(payload):
+            problems.append("give an error, a fault, delay_ms, or for the consent page a decision")
+        if problems:
+            raise AdminError(400, "invalid_request", "The scenario cannot be queued", problems)
+        return Scenario(
+            name,
+            times,
+            token,
+            error,
+            fault,
+            None if delay is None else delay / 1000,
+            consent,
+        )
+
+    def _consent(self, payload: Mapping[str, Any], problems: list[str]) -> Consent | None:
+        decision = payload.get("consent", "allow")
+        if decision not in ("allow", "deny"):
+            problems.append("consent: must be allow or deny")
+        scopes = payload.get("scopes")
+        if scopes is not None:
+            if not isinstance(scopes, list) or not all(isinstance(s, str) for s in scopes):
+                problems.append("scopes: must be a list of scope names")
+                scopes = None
+            else:
+                unknown = sorted(set(scopes) - self._app.contract.scopes)
+                if unknown:
+                    problems.append(f"scopes: unknown scopes {', '.join(unknown)}")
+        if "consent" not in payload and scopes is None:
+            return None
+        return Consent(decision == "deny", None if scopes is None else frozenset(scopes))
+
+
+def _allow(method: str, *allowed: str) -> None:
+    if method not in allowed:
+        raise AdminError(
+            405, "method_not_allowed", f"{method} is not allowed here ({', '.join(allowed)})"
+        )
+
+
+async def _json(scope: Scope, receive: Receive) -> Any:
+    payload, problem = await read_json(scope, receive)
+    if problem is not None:
+        raise AdminError(400, "invalid_request", problem)
+    return payload
+
+
+def _unknown_keys(payload: Any, keys: set[str], required: set[str]) -> list[str]:
+    if not isinstance(payload, dict):
+        return ["the body must be a JSON object"]
+    problems = [
+        f"{key}: unknown key (known: {', '.join(sorted(keys))})"
+        for key in payload
+        if key not in keys
+    ]
+    problems += [f"{key}: required" for key in sorted(required - set(payload))]
+    return problems
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _filters(query: bytes) -> dict[str, Any]:
+    """The journal filters of the query string."""
+    filters: dict[str, Any] = {}
+    for name, value in parse_qsl(query.decode("latin-1"), keep_blank_values=True):
+        if name not in FILTERS:
+            raise AdminError(
+                400, "invalid_request", f"Unknown filter {name!r} ({', '.join(sorted(FILTERS))})"
+            )
+        if name in ("status", "limit"):
+            if not value.isascii() or not value.isdigit() or len(value) > 9:
+                raise AdminError(400, "invalid_request", f"{name} must be a whole number")
+            filters[name] = int(value)
+        else:
+            filters[name] = value
+    return filters

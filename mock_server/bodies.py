@@ -1,0 +1,61 @@
+"""Reading request bodies: the OAuth endpoints' forms, the admin API's JSON."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import parse_qsl
+
+from .asgi import Receive, Scope
+
+__all__ = ["MAX_BODY_BYTES", "read_form", "read_json"]
+
+MAX_BODY_BYTES = 16_384
+FORM = b"application/x-www-form-urlencoded"
+JSON = b"application/json"
+
+
+async def read_form(scope: Scope, receive: Receive) -> dict[str, str] | str:
+    """The form's fields, or what is wrong with the request."""
+    body = await _read(scope, receive, FORM)
+    if isinstance(body, str):
+        return body
+    try:
+        pairs = parse_qsl(body.decode("ascii"), keep_blank_values=True, errors="strict")
+    except (UnicodeDecodeError, ValueError):
+        return "The request body is not a valid form"
+    form: dict[str, str] = {}
+    for name, value in pairs:
+        if name in form:
+            return f"Parameter given twice: {name}"
+        form[name] = value
+    return form
+
+
+async def read_json(scope: Scope, receive: Receive) -> tuple[Any, str | None]:
+    """The body's JSON value and None, or None and what is wrong with the request."""
+    body = await _read(scope, receive, JSON)
+    if isinstance(body, str):
+        return None, body
+    try:
+        return json.loads(body), None
+    except (UnicodeDecodeError, ValueError) as exc:
+        return None, f"The request body is not valid JSON: {exc}"
+
+
+async def _read(scope: Scope, receive: Receive, content_type: bytes) -> bytes | str:
+    """The whole body, or what is wrong: another content type, too long, or cut short."""
+    content_types = [value for name, value in scope["headers"] if name == b"content-type"]
+    if len(content_types) != 1 or content_types[0].split(b";")[0].strip().lower() != content_type:
+        return f"Content-Type must be {content_type.decode()}"
+    body = b""
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            return "The request body did not arrive"
+        chunk: bytes = message.get("body", b"")
+        body += chunk
+        if len(body) > MAX_BODY_BYTES:
+            return f"The request body is over {MAX_BODY_BYTES} bytes"
+        if not message.get("more_body"):
+            return body

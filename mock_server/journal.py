@@ -1,0 +1,138 @@
+"""What the mock received: the last requests, with tokens, secrets and codes redacted.
+
+Recording keeps references only; redaction happens when the journal is read, so keeping
+it costs a request next to nothing.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections import deque
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+from typing import Any, NamedTuple
+
+from .asgi import Scope
+
+__all__ = ["DEFAULT_SIZE", "REDACTED", "Journal", "RecordedRequest"]
+
+DEFAULT_SIZE = 10_000
+"""How many of the last requests the journal keeps."""
+REDACTED = "<redacted>"
+SECRET_PARAMETERS = frozenset(
+    {"access_token", "client_secret", "code", "code_verifier", "refresh_token", "token"}
+)
+"""Form and query parameters whose values are credentials."""
+SECRET_HEADERS = frozenset({b"authorization", b"proxy-authorization", b"cookie"})
+_SECRET_QUERY = re.compile(
+    r"(?:^|(?<=&))(" + "|".join(sorted(SECRET_PARAMETERS)) + r")=[^&]*", re.IGNORECASE
+)
+
+
+@dataclass(frozen=True)
+class RecordedRequest:
+    """A request the mock received, redacted, and what it got: a status, or a network fault."""
+
+    method: str
+    path: str
+    query: str
+    headers: Mapping[str, str]
+    form: Mapping[str, str] | None
+    """The form of an OAuth request, if it parsed."""
+    status: int | None
+    """None when a network fault answered instead of a response."""
+    log_id: str | None
+    time: str
+    """When it arrived, in UTC (ISO 8601, milliseconds)."""
+    operation: str | None
+    """The operationId of the spec that the path and method name, if any."""
+    fault: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class _Raw(NamedTuple):
+    scope: Scope
+    form: Mapping[str, str] | None
+    status: int | None
+    log_id: str | None
+    time: float
+    operation: str | None
+    fault: str | None
+
+
+class Journal:
+    """The last `size` requests; `size=0` keeps none."""
+
+    def __init__(self, size: int = DEFAULT_SIZE) -> None:
+        self._entries: deque[_Raw] = deque(maxlen=size)
+
+    def record(
+        self,
+        scope: Scope,
+        *,
+        status: int | None,
+        log_id: str | None,
+        operation: str | None,
+        form: Mapping[str, str] | None = None,
+        fault: str | None = None,
+    ) -> None:
+        self._entries.append(_Raw(scope, form, status, log_id, time.time(), operation, fault))
+
+    def clear(self) -> None:
+        self._entries.clear()
+
+    def requests(
+        self,
+        *,
+        operation: str | None = None,
+        method: str | None = None,
+        path: str | None = None,
+        status: int | None = None,
+        limit: int | None = None,
+    ) -> list[RecordedRequest]:
+        """The requests recorded, oldest first, that match every filter given; with `limit`,
+        the last `limit` of them."""
+        found = [
+            _redacted(raw)
+            for raw in list(self._entries)
+            if (operation is None or raw.operation == operation)
+            and (method is None or raw.scope["method"] == method)
+            and (path is None or raw.scope["path"] == path)
+            and (status is None or raw.status == status)
+        ]
+        if limit is not None:
+            found = found[-limit:] if limit else []
+        return found
+
+
+def _redacted(raw: _Raw) -> RecordedRequest:
+    headers: dict[str, str] = {}
+    for name, value in raw.scope["headers"]:
+        text = value.decode("latin-1")
+        if name in SECRET_HEADERS:
+            scheme, _, credentials = text.partition(" ")
+            text = f"{scheme} {REDACTED}" if credentials and name != b"cookie" else REDACTED
+        key = name.decode("latin-1")
+        headers[key] = f"{headers[key]}, {text}" if key in headers else text
+    form = None
+    if raw.form is not None:
+        form = {k: REDACTED if k in SECRET_PARAMETERS else v for k, v in raw.form.items()}
+    query = _SECRET_QUERY.sub(
+        lambda match: f"{match.group(1)}={REDACTED}", raw.scope["query_string"].decode("latin-1")
+    )
+    stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(raw.time))
+    return RecordedRequest(
+        method=raw.scope["method"],
+        path=raw.scope["path"],
+        query=query,
+        headers=headers,
+        form=form,
+        status=raw.status,
+        log_id=raw.log_id,
+        time=f"{stamp}.{int(raw.time % 1 * 1000):03d}Z",
+        operation=raw.operation,
+        fault=raw.fault,
+    )
