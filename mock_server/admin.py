@@ -9,6 +9,7 @@ the token given at start-up (`Authorization: Bearer <admin token>`); its health 
 from __future__ import annotations
 
 import hmac
+import logging
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, unquote
@@ -30,6 +31,8 @@ if TYPE_CHECKING:
 
 __all__ = ["ADMIN_PREFIX", "MAX_TIMES", "Admin", "AdminError"]
 
+logger = logging.getLogger("mock_server")
+
 ADMIN_PREFIX = "/__mock/"
 MAX_TIMES = 1_000_000
 """The most requests one scenario can answer."""
@@ -44,17 +47,22 @@ class AdminError(Exception):
     """A refused admin request: its status, error code, message and problems, if any."""
 
     def __init__(
-        self, status: int, error: str, message: str, problems: list[str] | None = None
+        self,
+        status: int,
+        error: str,
+        message: str,
+        problems: list[str] | None = None,
+        headers: tuple[tuple[bytes, bytes], ...] = (),
     ) -> None:
         super().__init__(message)
         self.status, self.error, self.message, self.problems = status, error, message, problems
+        self.headers = headers
 
     def answer(self) -> Answer:
         body: dict[str, Any] = {"error": self.error, "message": self.message}
         if self.problems is not None:
             body["problems"] = self.problems
-        headers = ((b"www-authenticate", b"Bearer"),) if self.status == 401 else ()
-        return Answer.json(self.status, body, headers=headers)
+        return Answer.json(self.status, body, headers=self.headers)
 
 
 class Admin:
@@ -87,12 +95,13 @@ class Admin:
             raise AdminError(400, "invalid_request", "The token cannot be added", problems)
         token, scopes = payload["token"], payload.get("scopes", ["user.info.basic"])
         expired = payload.get("expired", False)
+        key = token if isinstance(token, str) else ""  # a token that is not text is not one
         data = {
             "users": {"user": payload["user"]},
-            "tokens": {token: {"user": "user", "scopes": scopes, "expired": expired}},
+            "tokens": {key: {"user": "user", "scopes": scopes, "expired": expired}},
         }
         problems = [
-            problem.replace(f"tokens.{token}.", "").replace(f"tokens.{token}", "token")
+            problem.replace(f"tokens.{key}.", "").replace(f"tokens.{key}", "token")
             .replace("users.user", "user")
             for problem in check(data, self._app.contract)
         ]  # fmt: skip
@@ -134,6 +143,10 @@ class Admin:
             return await self._answer(scope, receive)
         except AdminError as refused:
             return refused.answer()
+        except Exception as exc:  # a bug: say so, log no request data
+            logger.error("internal error answering %s %s: %s", scope["method"], scope["path"],
+                         type(exc).__name__)  # fmt: skip
+            return AdminError(500, "internal_error", "The mock failed; see its log").answer()
 
     async def _answer(self, scope: Scope, receive: Receive) -> Answer:
         route, method = scope["path"][len(ADMIN_PREFIX) :], scope["method"]
@@ -185,7 +198,12 @@ class Admin:
             return
         given = bearer(scope["headers"])
         if given is None or not hmac.compare_digest(given.encode(), self._token.encode()):
-            raise AdminError(401, "unauthorized", "Send the admin token: Authorization: Bearer")
+            raise AdminError(
+                401,
+                "unauthorized",
+                "Send the admin token: Authorization: Bearer",
+                headers=((b"www-authenticate", b"Bearer"),),
+            )
 
     def _single_worker(self) -> None:
         workers = self._app.workers
@@ -203,7 +221,7 @@ class Admin:
             raise AdminError(400, "invalid_request", "The scenario cannot be queued", problems)
         name = payload["operation"]
         operations = self._app.contract.operations
-        if name != AUTHORIZE and name not in operations:
+        if not isinstance(name, str) or (name != AUTHORIZE and name not in operations):
             known = ", ".join([*operations, AUTHORIZE])
             raise AdminError(
                 400, "invalid_request", "The scenario cannot be queued", [
@@ -214,34 +232,35 @@ class Admin:
         if not _is_int(times) or not 1 <= times <= MAX_TIMES:
             problems.append(f"times: must be a whole number from 1 to {MAX_TIMES}")
         token = payload.get("token")
-        if token is not None and (not isinstance(token, str) or not token):
+        if "token" in payload and (not isinstance(token, str) or not token):
             problems.append("token: must be a non-empty string")
         delay = payload.get("delay_ms")
-        if delay is not None and (not _is_int(delay) or not 0 <= delay <= MAX_LATENCY_MS):
+        if "delay_ms" in payload and (not _is_int(delay) or not 0 <= delay <= MAX_LATENCY_MS):
             problems.append(f"delay_ms: must be whole milliseconds from 0 to {MAX_LATENCY_MS}")
         fault = payload.get("fault")
-        if fault is not None and fault not in FAULTS:
+        if "fault" in payload and fault not in FAULTS:
             problems.append(f"fault: {fault!r} is not a fault ({', '.join(FAULTS)})")
         error = None
         consent = None
         if name == AUTHORIZE:
-            if "error" in payload:
-                problems.append("error: the consent page answers no API errors")
+            for key in ("error", "token"):
+                if key in payload:
+                    problems.append(f"{key}: the consent page takes no {key}")
             consent = self._consent(payload, problems)
         else:
             for key in ("consent", "scopes"):
                 if key in payload:
                     problems.append(f"{key}: only the consent page ({AUTHORIZE}) takes it")
             if "error" in payload:
-                error = operations[name].error(str(payload["error"]))
-                if error is None:
-                    codes = ", ".join(
-                        dict.fromkeys(r.code for r in operations[name].errors.values())
-                    )
+                codes = list(dict.fromkeys(r.code for r in operations[name].errors.values()))
+                if payload["error"] in codes:
+                    error = operations[name].error(payload["error"])
+                else:
                     problems.append(
-                        f"error: {payload['error']!r} is not a documented error of {name} ({codes})"
+                        f"error: {payload['error']!r} is not an error code of {name} "
+                        f"({', '.join(codes)})"
                     )
-        if "error" in payload and fault is not None:
+        if "error" in payload and "fault" in payload:
             problems.append("error, fault: give one of them, not both")
         if not SCENARIO_KEYS - {"operation", "token", "times"} & set(payload):
             problems.append("give an error, a fault, delay_ms, or for the consent page a decision")
@@ -261,24 +280,28 @@ class Admin:
         decision = payload.get("consent", "allow")
         if decision not in ("allow", "deny"):
             problems.append("consent: must be allow or deny")
-        scopes = payload.get("scopes")
-        if scopes is not None:
-            if not isinstance(scopes, list) or not all(isinstance(s, str) for s in scopes):
+        scopes = None
+        if "scopes" in payload:
+            given = payload["scopes"]
+            if not isinstance(given, list) or not all(isinstance(s, str) for s in given):
                 problems.append("scopes: must be a list of scope names")
-                scopes = None
+            elif unknown := sorted(set(given) - self._app.contract.scopes):
+                problems.append(f"scopes: unknown scopes {', '.join(unknown)}")
             else:
-                unknown = sorted(set(scopes) - self._app.contract.scopes)
-                if unknown:
-                    problems.append(f"scopes: unknown scopes {', '.join(unknown)}")
-        if "consent" not in payload and scopes is None:
+                scopes = frozenset(given)
+        if "consent" not in payload and "scopes" not in payload:
             return None
-        return Consent(decision == "deny", None if scopes is None else frozenset(scopes))
+        return Consent(decision == "deny", scopes)
 
 
 def _allow(method: str, *allowed: str) -> None:
     if method not in allowed:
+        listed = ", ".join(allowed)
         raise AdminError(
-            405, "method_not_allowed", f"{method} is not allowed here ({', '.join(allowed)})"
+            405,
+            "method_not_allowed",
+            f"{method} is not allowed here ({listed})",
+            headers=((b"allow", listed.encode()),),
         )
 
 

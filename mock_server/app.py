@@ -274,10 +274,9 @@ def _oauth_answer(reply: OAuthReply, log_id: str) -> Answer:
 
 
 async def _send(send: Send, answer: Answer) -> None:
-    headers = [
-        (b"content-type", answer.content_type),
-        (b"content-length", str(len(answer.body)).encode()),
-    ]
+    headers = [(b"content-length", str(len(answer.body)).encode())]
+    if answer.body:
+        headers.append((b"content-type", answer.content_type))
     if answer.log_id is not None:
         headers.append((b"x-tt-logid", answer.log_id.encode()))
     headers.extend(answer.headers)

@@ -170,7 +170,7 @@ class _UniqueKeyLoader(yaml.SafeLoader):
 
 def check(data: Any, contract: Contract) -> list[str]:
     """Every problem of parsed fixtures, each naming its entry; none means they are usable."""
-    from openapi_schema_validator import OAS30Validator
+    from openapi_schema_validator import OAS30Validator, oas30_format_checker
 
     if not isinstance(data, dict) or not {"users", "tokens"} <= set(data) <= TOP_LEVEL:
         return [
@@ -182,7 +182,7 @@ def check(data: Any, contract: Contract) -> list[str]:
     tokens = _section(data, "tokens", "access tokens to grants", problems, required=True)
     clients = _section(data, "clients", "client keys to clients", problems)
     codes = _section(data, "codes", "authorization codes to grants", problems)
-    validator = OAS30Validator(dict(contract.user_schema))
+    validator = OAS30Validator(dict(contract.user_schema), format_checker=oas30_format_checker)
     known_fields = ", ".join(contract.field_scopes)
     for name, user in users.items():
         if not isinstance(user, dict):

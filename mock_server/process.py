@@ -6,7 +6,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -54,14 +54,18 @@ def wait_for_port(
 
 
 @contextmanager
-def running_mock(*args: str, timeout: float = 10.0) -> Iterator[RunningMock]:
-    """`python -m mock_server --port <free> *args`, ready to answer."""
+def running_mock(
+    *args: str, timeout: float = 10.0, env: Mapping[str, str] | None = None
+) -> Iterator[RunningMock]:
+    """`python -m mock_server --port <free> *args`, ready to answer on 127.0.0.1; `env`
+    replaces its environment."""
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "mock_server", "--port", str(port), *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
+        env=env,
     )
     mock = RunningMock(f"http://127.0.0.1:{port}", process)
     try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
@@ -75,8 +76,15 @@ def test_a_bad_fixtures_file_stops_it_with_exit_code_2(tmp_path: Path) -> None:
         (["--log-level", "loud"], "invalid choice"),
         (["--fault-rate", "1.5"], "--fault-rate must be between 0 and 1"),
         (["--token-ttl", "0"], "--token-ttl must be at least 1 second"),
+        (["--journal-size", "-1"], "--journal-size must be 0 (off) or more"),
+        (["--admin-token", " "], "--admin-token must not be empty"),
+        (["--fault-mix", "429,teapot"], "'teapot' is not a fault (429, 500, reset, empty, truncated, garbage, html, hang), optionally =WEIGHT"),
+        (["--fault-mix", "reset=0"], "'reset=0': a weight is at least 1"),
+        (["--latency", "slow"], "slow: latency is MS, fixed:MS, uniform:MIN-MAX or lognormal:MEDIAN:SIGMA (milliseconds)"),
+        (["--latency", "uniform:200-50"], "uniform:200-50: the maximum is below the minimum"),
+        (["--latency", "70000"], "70000: delays go up to 60000 ms"),
     ],
-)
+)  # fmt: skip
 def test_bad_options_exit_2(args: list[str], message: str) -> None:
     result = run_cli(*args)
     assert result.returncode == 2
@@ -136,6 +144,26 @@ def test_binds_loopback_unless_told_and_warns_on_all_interfaces() -> None:
         output = mock.stop()
     assert response.status_code == 401
     assert "warning: listening on all interfaces (0.0.0.0)" in output
+    assert "Admin API off (start with --admin-token to use it on this address)" in output
+
+
+def test_the_admin_api_over_a_socket_with_a_token_from_the_environment() -> None:
+    environment = {**os.environ, "TIKTOK_MOCK_ADMIN_TOKEN": "s3cret"}
+    with running_mock("--host", "0.0.0.0", env=environment) as mock:
+        admin = mock.url + "/__mock/"
+        assert httpx.get(admin + "health").status_code == 200
+        assert httpx.post(admin + "reset").status_code == 401
+        token = {"Authorization": "Bearer s3cret"}
+        assert httpx.post(admin + "reset", headers=token).status_code == 204
+        output = mock.stop()
+    assert "Admin API on " in output and "(with the admin token)" in output
+    assert "s3cret" not in output
+
+
+def test_with_two_workers_it_warns_that_state_calls_refuse() -> None:
+    with running_mock("--workers", "2") as mock:
+        output = mock.stop()
+    assert "warning: 2 workers each keep their own state" in output
 
 
 def test_no_token_a_client_sends_reaches_the_logs() -> None:

@@ -1,0 +1,271 @@
+"""The admin API under /__mock/, driven in-process as an app in another language drives it."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import httpx
+import pytest
+import yaml
+
+from mock_server.app import MockApp
+from mock_server.faults import FAULTS
+from mock_server.server import Options, create_app
+from mock_server.spec import SPEC_PATH, document_path
+
+from conftest import call
+from seeds import EXAMPLE_TOKEN
+
+ADMIN_SPEC = document_path("tiktok-mock-admin.yaml")
+JSON = {"content-type": "application/json"}
+
+
+@pytest.fixture
+def app() -> MockApp:
+    return create_app(Options(rate_limit=0))
+
+
+def admin(
+    app: MockApp, method: str, route: str, body: Any = None, **headers: str
+) -> httpx.Response:
+    content = b"" if body is None else json.dumps(body).encode()
+    return call(app, method, f"/__mock/{route}", {**JSON, **headers}, content)
+
+
+def user_info(app: MockApp, token: str, fields: str = "open_id") -> httpx.Response:
+    return call(app, "GET", f"/v2/user/info/?fields={fields}", {"Authorization": f"Bearer {token}"})
+
+
+def test_health_gives_the_version(app: MockApp) -> None:
+    response = admin(app, "GET", "health")
+    version = yaml.safe_load(SPEC_PATH.read_text(encoding="utf-8"))["info"]["version"]
+    assert (response.status_code, response.json()) == (200, {"status": "ok", "version": version})
+
+
+def test_a_token_added_works_until_removed(app: MockApp) -> None:
+    body = {"token": "act.alice", "user": {"open_id": "alice-1", "follower_count": 7},
+            "scopes": ["user.info.basic", "user.info.stats"]}  # fmt: skip
+    added = admin(app, "POST", "tokens", body)
+    assert (added.status_code, added.json()) == (
+        201,
+        {"token": "act.alice", "scopes": ["user.info.basic", "user.info.stats"], "expired": False},
+    )
+    reply = user_info(app, "act.alice", "open_id,follower_count").json()
+    assert reply["data"]["user"] == {"open_id": "alice-1", "follower_count": 7}
+    assert admin(app, "DELETE", "tokens/act.alice").status_code == 204
+    assert user_info(app, "act.alice").status_code == 401
+    gone = admin(app, "DELETE", "tokens/act.alice")
+    assert (gone.status_code, gone.json()["error"]) == (404, "not_found")
+
+
+def test_an_expired_token_and_the_default_scope(app: MockApp) -> None:
+    admin(app, "POST", "tokens", {"token": "act.old", "user": {"open_id": "o"}, "expired": True})
+    assert user_info(app, "act.old").json()["error"]["code"] == "access_token_invalid"
+    admin(
+        app,
+        "POST",
+        "tokens",
+        {"token": "act.new", "user": {"open_id": "o", "bio_description": "b"}},
+    )
+    assert user_info(app, "act.new").status_code == 200
+    assert (
+        user_info(app, "act.new", "bio_description").json()["error"]["code"]
+        == "scope_not_authorized"
+    )
+
+
+@pytest.mark.parametrize(
+    ("body", "problems"),
+    [
+        ({"token": "act.x", "user": {"nickname": "x", "follower_count": "many"}, "scopes": ["user.info.all"], "expired": "no"}, [
+            "user: unknown field 'nickname' (the spec's User has open_id, union_id, avatar_url, avatar_url_100, avatar_large_url, display_name, bio_description, profile_deep_link, is_verified, username, follower_count, following_count, likes_count, video_count)",
+            "user.follower_count: 'many' is not of type 'integer'",
+            "scopes: unknown scope 'user.info.all' (the spec declares artist.certification.read, artist.certification.update, user.info.basic, user.info.profile, user.info.stats, video.list)",
+            "expired: must be true or false",
+        ]),
+        ({"token": "act x", "user": {}}, ["token: a token must be visible ASCII without spaces"]),
+        ({"user": {}, "extra": 1}, ["extra: unknown key (known: expired, scopes, token, user)", "token: required"]),
+        ([], ["the body must be a JSON object"]),
+    ],
+)  # fmt: skip
+def test_a_bad_token_lists_each_problem(app: MockApp, body: Any, problems: list[str]) -> None:
+    response = admin(app, "POST", "tokens", body)
+    assert response.status_code == 400
+    assert response.json() == {
+        "error": "invalid_request",
+        "message": "The token cannot be added",
+        "problems": problems,
+    }
+
+
+@pytest.mark.parametrize(
+    ("content", "headers", "message"),
+    [
+        (b"{", JSON, "The request body is not valid JSON: Expecting property name enclosed in double quotes: line 1 column 2 (char 1)"),
+        (b"{}", {"content-type": "text/plain"}, "Content-Type must be application/json"),
+        (b"x" * 20_000, JSON, "The request body is over 16384 bytes"),
+    ],
+)  # fmt: skip
+def test_a_body_that_is_not_json(
+    app: MockApp, content: bytes, headers: dict[str, str], message: str
+) -> None:
+    response = call(app, "POST", "/__mock/tokens", headers, content)
+    assert (response.status_code, response.json()) == (
+        400,
+        {"error": "invalid_request", "message": message},
+    )
+
+
+def test_the_journal_filters_and_clears(app: MockApp) -> None:
+    for token in (EXAMPLE_TOKEN, "act.nobody", EXAMPLE_TOKEN):
+        user_info(app, token)
+    listed = admin(app, "GET", "requests?status=401").json()["requests"]
+    assert [(r["status"], r["headers"]["authorization"]) for r in listed] == [
+        (401, "Bearer <redacted>")
+    ]
+    assert len(admin(app, "GET", "requests?operation=getUserInfo&limit=2").json()["requests"]) == 2
+    assert admin(app, "GET", "requests?path=/elsewhere").json() == {"requests": []}
+    assert admin(app, "DELETE", "requests").status_code == 204
+    assert admin(app, "GET", "requests").json() == {"requests": []}
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [("status=abc", "status must be a whole number"), ("sort=time", "Unknown filter 'sort' (limit, method, operation, path, status)")],
+)  # fmt: skip
+def test_a_bad_journal_filter(app: MockApp, query: str, message: str) -> None:
+    response = admin(app, "GET", f"requests?{query}")
+    assert (response.status_code, response.json()["message"]) == (400, message)
+
+
+def test_scenarios_are_listed_counted_down_and_cleared(app: MockApp) -> None:
+    queued = admin(
+        app,
+        "POST",
+        "scenarios",
+        {"operation": "getUserInfo", "error": "internal_error", "times": 3, "token": EXAMPLE_TOKEN},
+    )
+    assert (queued.status_code, queued.json()) == (
+        201,
+        {"id": 1, "operation": "getUserInfo", "times": 3, "token": "<redacted>", "error": "internal_error"},
+    )  # fmt: skip
+    assert user_info(app, EXAMPLE_TOKEN).status_code == 500
+    assert admin(app, "GET", "scenarios").json()["scenarios"][0]["times"] == 2
+    assert admin(app, "DELETE", "scenarios").status_code == 204
+    assert user_info(app, EXAMPLE_TOKEN).status_code == 200
+    assert admin(app, "GET", "scenarios").json() == {"scenarios": []}
+
+
+@pytest.mark.parametrize(
+    ("body", "problems"),
+    [
+        ({"operation": "getUserInfo"}, ["give an error, a fault, delay_ms, or for the consent page a decision"]),
+        ({"operation": "deleteUser", "error": "x"}, ["operation: 'deleteUser' is not an operation (getUserInfo, fetchAccessToken, revokeAccessToken, authorize)"]),
+        ({"operation": "getUserInfo", "error": "invalid_grant"}, ["error: 'invalid_grant' is not an error code of getUserInfo (invalid_params, scope_permission_missed, access_token_invalid, scope_not_authorized, rate_limit_exceeded, internal_error)"]),
+        ({"operation": "getUserInfo", "error": "internal_error", "fault": "reset"}, ["error, fault: give one of them, not both"]),
+        ({"operation": "getUserInfo", "fault": "explode", "times": 0, "delay_ms": -1, "token": ""}, [
+            "times: must be a whole number from 1 to 1000000",
+            "token: must be a non-empty string",
+            "delay_ms: must be whole milliseconds from 0 to 60000",
+            f"fault: 'explode' is not a fault ({', '.join(FAULTS)})",
+        ]),
+        ({"operation": "getUserInfo", "consent": "deny"}, ["consent: only the consent page (authorize) takes it"]),
+        ({"operation": "authorize", "error": "invalid_grant", "token": "t"}, ["error: the consent page takes no error", "token: the consent page takes no token"]),
+        ({"operation": "authorize", "consent": "maybe", "scopes": ["user.info.all"]}, ["consent: must be allow or deny", "scopes: unknown scopes user.info.all"]),
+        ({"operation": "fetchAccessToken", "error": "internal_error", "times": True}, [
+            "times: must be a whole number from 1 to 1000000",
+            "error: 'internal_error' is not an error code of fetchAccessToken (invalid_request, invalid_grant, unsupported_grant_type, invalid_client, temporarily_unavailable, server_error)",
+        ]),
+    ],
+)  # fmt: skip
+def test_a_bad_scenario_lists_each_problem(app: MockApp, body: Any, problems: list[str]) -> None:
+    response = admin(app, "POST", "scenarios", body)
+    assert response.status_code == 400, response.text
+    assert response.json()["problems"] == problems
+
+
+def test_reset_goes_back_to_the_start_up_state(app: MockApp) -> None:
+    admin(app, "POST", "tokens", {"token": "act.alice", "user": {"open_id": "a"}})
+    admin(app, "POST", "scenarios", {"operation": "getUserInfo", "error": "internal_error"})
+    user_info(app, "act.alice")
+    assert admin(app, "POST", "reset").status_code == 204
+    assert admin(app, "GET", "requests").json() == {"requests": []}
+    assert admin(app, "GET", "scenarios").json() == {"scenarios": []}
+    assert user_info(app, "act.alice").status_code == 401
+    assert user_info(app, EXAMPLE_TOKEN).status_code == 200
+
+
+def test_it_serves_both_spec_documents(app: MockApp) -> None:
+    for route, path in (("openapi.yaml", SPEC_PATH), ("admin.yaml", ADMIN_SPEC)):
+        response = admin(app, "GET", route)
+        assert response.headers["content-type"] == "application/yaml"
+        assert response.content == path.read_bytes()
+
+
+def test_unknown_routes_and_methods(app: MockApp) -> None:
+    missing = admin(app, "GET", "nothing")
+    assert (missing.status_code, missing.json()["error"]) == (404, "not_found")
+    wrong = admin(app, "PUT", "reset")
+    assert (wrong.status_code, wrong.json()["message"]) == (405, "PUT is not allowed here (POST)")
+
+
+def test_with_an_admin_token_every_call_but_health_needs_it() -> None:
+    app = create_app(Options(admin_token="s3cret"))
+    refused = admin(app, "POST", "reset")
+    assert (refused.status_code, refused.headers["www-authenticate"]) == (401, "Bearer")
+    assert admin(app, "POST", "reset", Authorization="Bearer wrong").status_code == 401
+    assert admin(app, "POST", "reset", Authorization="Bearer s3cret").status_code == 204
+    assert admin(app, "GET", "health").status_code == 200
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "::", "192.168.1.20", "mock.internal"])
+def test_off_loopback_without_a_token_it_refuses(host: str) -> None:
+    app = create_app(Options(host=host))
+    response = admin(app, "GET", "requests")
+    assert response.status_code == 403
+    assert "--admin-token" in response.json()["message"]
+    assert admin(app, "GET", "health").status_code == 200
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "127.0.0.2", "::1", "localhost"])
+def test_on_loopback_it_needs_no_token(host: str) -> None:
+    assert admin(create_app(Options(host=host)), "POST", "reset").status_code == 204
+
+
+def test_with_several_workers_state_calls_refuse() -> None:
+    app = create_app(Options(workers=3))
+    for method, route in (("GET", "requests"), ("POST", "reset"), ("GET", "scenarios")):
+        response = admin(app, method, route)
+        assert (response.status_code, response.json()["error"]) == (501, "single_worker_only")
+        assert "3 worker processes" in response.json()["message"]
+    assert admin(app, "GET", "health").status_code == 200
+
+
+def test_admin_requests_are_not_recorded_rate_limited_or_faulted() -> None:
+    app = create_app(Options(rate_limit=1, fault_rate=1.0, fault_mix="500"))
+    for _ in range(5):
+        assert admin(app, "GET", "health").status_code == 200
+    assert admin(app, "GET", "requests").json() == {"requests": []}
+
+
+def test_the_admin_spec_follows_the_api_spec(document: dict[str, Any]) -> None:
+    """The admin document names the API's operations, errors, scopes and User fields; they
+    must stay those of the API spec and of the mock."""
+    from mock_server.contract import Contract
+
+    admin_spec = yaml.safe_load(ADMIN_SPEC.read_text(encoding="utf-8"))
+    schemas = admin_spec["components"]["schemas"]
+    contract = Contract.from_document(document)
+    assert list(schemas["User"]["properties"]) == list(contract.field_scopes)
+    assert set(schemas["Scope"]["enum"]) == set(contract.scopes)
+    assert schemas["Fault"]["enum"] == list(FAULTS)
+    mapping = schemas["NewScenario"]["discriminator"]["mapping"]
+    assert set(mapping) == {*contract.operations, "authorize"}
+    for name, ref in mapping.items():
+        if name == "authorize":
+            continue
+        error = schemas[ref.rsplit("/", 1)[1]]["properties"]["error"]
+        codes = error.get("enum") or schemas[error["$ref"].rsplit("/", 1)[1]]["enum"]
+        documented = dict.fromkeys(r.code for r in contract.operations[name].errors.values())
+        assert set(codes) == set(documented), name
