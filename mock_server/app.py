@@ -12,6 +12,7 @@ admin API's, which none of this applies to.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Callable
@@ -24,7 +25,7 @@ from .answers import Answer
 from .asgi import Receive, Scope, Send
 from .bodies import read_form
 from .contract import Contract, ErrorReply, Operation
-from .faults import DEFAULT_MIX, FAULTS, FaultDraw, NetworkFaults
+from .faults import DEFAULT_MIX, FAULTS, RELEASE_SIGNAL, FaultDraw, NetworkFaults
 from .fixtures import Fixtures
 from .journal import DEFAULT_SIZE, Journal
 from .latency import Latency
@@ -160,7 +161,7 @@ class MockApp:
                         scope, status=None, log_id=None, operation=route.name, form=form,
                         fault=routed,
                     )  # fmt: skip
-                    await self.faults.inject(routed, send)
+                    await self.faults.inject(routed, scope, receive, send)
                     return
                 answer = routed
         except Exception as exc:  # a bug: answer TikTok's 500, log no request data
@@ -253,6 +254,12 @@ class MockApp:
         while True:
             message = await receive()
             if message["type"] == "lifespan.startup":
+                with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                    # In a worker process of the command line's server, which sends it when
+                    # it stops; not where signals cannot reach (a thread, Windows).
+                    asyncio.get_running_loop().add_signal_handler(
+                        RELEASE_SIGNAL, self.faults.release
+                    )
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
                 self.faults.release()

@@ -34,6 +34,7 @@ def serving(app: MockApp, host: str = "127.0.0.1", timeout: float = 10.0) -> Ite
     try:
         yield f"http://{host}:{port}"
     finally:
+        loop.call_soon_threadsafe(app.faults.release)
         loop.call_soon_threadsafe(server.stop)
         thread.join(timeout)
         loop.close()

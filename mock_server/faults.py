@@ -3,12 +3,28 @@
 from __future__ import annotations
 
 import asyncio
+import ctypes
+import functools
+import os
 import re
+import signal
+import socket
+import struct
+import sys
+from pathlib import Path
 from random import Random
 
-from .asgi import Send
+from .asgi import Receive, Scope, Send
 
-__all__ = ["DEFAULT_MIX", "FAULTS", "HANG_SECONDS", "FaultDraw", "NetworkFaults", "parse_mix"]
+__all__ = [
+    "DEFAULT_MIX",
+    "FAULTS",
+    "HANG_SECONDS",
+    "RELEASE_SIGNAL",
+    "FaultDraw",
+    "NetworkFaults",
+    "parse_mix",
+]
 
 FAULTS = ("reset", "empty", "truncated", "garbage", "html", "hang")
 """The network faults, as `Prefer: fault=NAME`, scenarios and `--fault-mix` name them."""
@@ -16,9 +32,13 @@ DEFAULT_MIX = "429,500"
 """What `--fault-rate` draws unless told: the operation's documented 429 and 500 errors."""
 HANG_SECONDS = 300.0
 """How long `hang` holds a request before closing it unanswered (shutdown releases it)."""
+RELEASE_SIGNAL = signal.SIGUSR1
+"""What a worker process gets from its server when the server stops: end every `hang`."""
 MIX_ITEM = re.compile(r"(?P<name>[a-z]+|[0-9]{3})(?:=(?P<weight>[0-9]+))?")
 STATUSES = ("429", "500")
 """The statuses a mix can draw: errors every operation of the spec documents."""
+FDS = Path("/proc/self/fd")
+UNSUPPORTED = b"This fault needs a Linux host: the mock finds the connection in /proc/self/fd.\n"
 PROXY_PAGE = (
     b"<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
     b"<center><h1>502 Bad Gateway</h1></center>\r\n</body>\r\n</html>\r\n"
@@ -61,22 +81,113 @@ class FaultDraw:
 
 
 class NetworkFaults:
-    """Injects the network faults into a connection; `release()` ends every `hang`."""
+    """Injects the network faults into a request's connection; `release()` ends every `hang`.
 
-    def __init__(self) -> None:
+    The faults below HTTP (`reset`, `empty`, `truncated`, `garbage`) act on the connection's
+    socket itself, which the app finds among its process's open files by the two addresses
+    of the request (Linux's /proc/self/fd); `html` and `hang` are plain ASGI.
+    """
+
+    def __init__(self, hang_seconds: float = HANG_SECONDS) -> None:
+        self.hang_seconds = hang_seconds
         self._released: asyncio.Event | None = None
 
     def release(self) -> None:
-        if self._released is not None:
-            self._released.set()
+        """End every `hang` now, and every later one at once (the server is stopping)."""
+        if self._released is None:
+            self._released = asyncio.Event()
+        self._released.set()
 
-    async def inject(self, fault: str, send: Send) -> None:
+    async def inject(self, fault: str, scope: Scope, receive: Receive, send: Send) -> None:
+        """Answer the request of `scope` with `fault` instead of a response."""
         if fault == "html":
-            headers = [
-                (b"content-type", b"text/html"),
-                (b"content-length", str(len(PROXY_PAGE)).encode()),
-            ]
-            await send({"type": "http.response.start", "status": 502, "headers": headers})
-            await send({"type": "http.response.body", "body": PROXY_PAGE})
+            await _respond(send, 502, PROXY_PAGE, b"text/html")
             return
-        raise NotImplementedError(fault)
+        if fault == "hang":
+            await self._hang(receive)
+            fault = "empty"
+        connection = _connection(scope)
+        if connection is None:
+            await _respond(send, 501, UNSUPPORTED, b"text/plain")
+            return
+        with connection:
+            _break(fault, connection)
+        # Whatever the server makes of this answer, it reaches no one: the connection is over.
+        await _respond(send, 500, b"", b"text/plain")
+
+    async def _hang(self, receive: Receive) -> None:
+        """Wait until the client goes away, the server stops, or `hang_seconds` pass."""
+        if self._released is None:
+            self._released = asyncio.Event()
+        waits = [
+            asyncio.ensure_future(self._released.wait()),
+            asyncio.ensure_future(_disconnected(receive)),
+        ]
+        await asyncio.wait(waits, timeout=self.hang_seconds, return_when=asyncio.FIRST_COMPLETED)
+        for wait in waits:
+            wait.cancel()
+
+
+def _break(fault: str, connection: socket.socket) -> None:
+    """Do `fault` to the connection: a reset, a close, or bytes that are not a whole answer,
+    then a close."""
+    if fault == "reset":
+        connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        _disconnect(connection.fileno())
+        return
+    if fault == "truncated":
+        head = b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 1024\r\n\r\n"
+        connection.sendall(head + b'{"data":{"user":{"open_id":"')
+    elif fault == "garbage":
+        connection.sendall(os.urandom(256))
+    connection.shutdown(socket.SHUT_RDWR)
+
+
+def _disconnect(fd: int) -> None:
+    """Reset the TCP connection of `fd` now: connect() to AF_UNSPEC, which on Linux aborts
+    the connection with a RST whatever other descriptors of it remain open."""
+    unspecified = struct.pack("H14s", socket.AF_UNSPEC, b"")
+    if _libc().connect(fd, unspecified, len(unspecified)) != 0:
+        raise OSError(ctypes.get_errno(), "cannot reset the connection")
+
+
+@functools.cache
+def _libc() -> ctypes.CDLL:
+    return ctypes.CDLL(None, use_errno=True)
+
+
+def _connection(scope: Scope) -> socket.socket | None:
+    """A socket of the request's connection, found among the process's open files by its
+    two addresses; None where the platform does not list them."""
+    if not FDS.is_dir() or sys.platform != "linux":
+        return None
+    server, client = scope.get("server"), scope.get("client")
+    if server is None or client is None:
+        return None
+    local, peer = (server[0], int(server[1])), (client[0], int(client[1]))
+    for name in os.listdir(FDS):
+        try:
+            if not os.readlink(FDS / name).startswith("socket:"):
+                continue
+            candidate = socket.socket(fileno=os.dup(int(name)))
+        except OSError:
+            continue
+        try:
+            if candidate.getsockname()[:2] == local and candidate.getpeername()[:2] == peer:
+                return candidate
+        except OSError:
+            pass
+        candidate.close()
+    return None
+
+
+async def _disconnected(receive: Receive) -> None:
+    """Return once the client has gone away."""
+    while (await receive())["type"] != "http.disconnect":
+        pass
+
+
+async def _respond(send: Send, status: int, body: bytes, content_type: bytes) -> None:
+    headers = [(b"content-type", content_type), (b"content-length", str(len(body)).encode())]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})

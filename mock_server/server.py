@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import json
 import logging
+import multiprocessing
 import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 from .app import DEFAULT_RATE_LIMIT, DEFAULT_TOKEN_TTL, MockApp
 from .contract import Contract
-from .faults import DEFAULT_MIX
+from .faults import DEFAULT_MIX, RELEASE_SIGNAL
 from .fixtures import DEFAULT_FIXTURES, load_fixtures
 from .journal import DEFAULT_SIZE
 from .latency import Latency
@@ -97,8 +100,18 @@ def serve(options: Options, target: str = "mock_server.server:from_environment")
     from granian.log import LogLevels
     from granian.server import Server
 
+    class ReleasingServer(Server):  # type: ignore[misc,valid-type]
+        """Granian's server, which first tells its workers to let go of their hung
+        requests when it is asked to stop, so that it does not wait for them."""
+
+        def signal_handler_interrupt(self, *args: Any, **kwargs: Any) -> None:
+            for worker in multiprocessing.active_children():
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(worker.pid or 0, RELEASE_SIGNAL)
+            super().signal_handler_interrupt(*args, **kwargs)
+
     os.environ[OPTIONS_VARIABLE] = json.dumps(asdict(options))
-    Server(
+    ReleasingServer(
         target,
         address=options.host,
         port=options.port,
