@@ -269,3 +269,42 @@ def test_the_admin_spec_follows_the_api_spec(document: dict[str, Any]) -> None:
         codes = error.get("enum") or schemas[error["$ref"].rsplit("/", 1)[1]]["enum"]
         documented = dict.fromkeys(r.code for r in contract.operations[name].errors.values())
         assert set(codes) == set(documented), name
+
+
+def test_the_readmes_curl_lines_over_a_socket() -> None:
+    """The README's admin block, run as written against the command line's mock."""
+    import subprocess
+
+    from mock_server.process import running_mock
+
+    from test_readme import README
+
+    text = README.read_text(encoding="utf-8").split("### The admin API", 1)[1]
+    block = text.split("```sh\n", 1)[1].split("```", 1)[0]
+    expected_health = next(line[2:] for line in block.splitlines() if line.startswith("# {"))
+    setup, reset = block.split("# back to the start-up state")
+    with running_mock() as mock:
+
+        def run(lines: str) -> list[str]:
+            script = lines.replace("8080", mock.url.rsplit(":", 1)[1])
+            script = script.replace("curl -s ", "curl -sS -f -w '\\n' ")
+            done = subprocess.run(
+                ["bash", "-ec", script], capture_output=True, text=True, timeout=30
+            )
+            assert done.returncode == 0, done.stderr
+            return done.stdout.splitlines()
+
+        health, added, queued, journal = run(setup)
+        assert health == expected_health
+        assert json.loads(added) == {
+            "token": "act.alice",
+            "scopes": ["user.info.basic"],
+            "expired": False,
+        }
+        assert json.loads(queued)["times"] == 2
+        assert json.loads(journal) == {"requests": []}
+        url = f"{mock.url}/v2/user/info/?fields=display_name"
+        alice = {"Authorization": "Bearer act.alice"}
+        assert [httpx.get(url, headers=alice).status_code for _ in range(3)] == [429, 429, 200]
+        assert run(reset) == [""]
+        assert httpx.get(url, headers=alice).status_code == 401

@@ -250,3 +250,31 @@ def test_with_several_workers_the_oauth_endpoints_refuse() -> None:
     authorize = call(app, "GET", "/v2/auth/authorize/?client_key=mock_client_key")
     assert authorize.status_code == 501
     assert get(app).status_code == 200  # user info keeps working
+
+
+def test_the_readmes_fault_and_latency_example(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`--fault-rate 0.05 --fault-mix 429,500,reset=2 --latency lognormal:120:0.5 --seed 7`."""
+    import statistics
+
+    slept: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        slept.append(seconds)
+
+    monkeypatch.setattr("mock_server.app.asyncio.sleep", sleep)
+    options = Options(
+        rate_limit=0,
+        fault_rate=0.05,
+        fault_mix="429,500,reset=2",
+        latency="lognormal:120:0.5",
+        seed=7,
+    )
+    first, second = create_app(options), create_app(options)
+    statuses = [get(first).status_code for _ in range(4000)]
+    assert statuses == [get(second).status_code for _ in range(4000)]  # the same for the seed
+    faults = len(statuses) - statuses.count(200)
+    assert 0.04 <= faults / len(statuses) <= 0.06
+    resets = statuses.count(501)  # in-process, a reset has no connection to break
+    for status in (429, 500):
+        assert 1.4 <= resets / statuses.count(status) <= 2.8  # twice as often as each
+    assert 0.11 <= statistics.median(slept) <= 0.13

@@ -159,7 +159,7 @@ def test_without_proc_the_socket_faults_say_what_they_need(monkeypatch: pytest.M
     assert response.status_code == 501
     assert (
         response.text
-        == "This fault needs a Linux host: the mock finds the connection in /proc/self/fd.\n"
+        == "The mock cannot reach this request's connection to break it: it needs Linux's /proc/self/fd.\n"
     )
 
 
@@ -200,3 +200,16 @@ def test_release_ends_a_hang_and_every_later_one() -> None:
         return time.monotonic() - began
 
     assert asyncio.run(hang_twice()) < 1
+
+
+def test_the_readmes_table_is_what_the_client_raises() -> None:
+    from test_readme import README
+
+    heading = "| fault | what happens | the client raises |"
+    text = README.read_text(encoding="utf-8").split(heading)[1]
+    rows = [line.strip("|").split("|") for line in text.split("\n\n")[0].splitlines()[2:]]
+    table = {name.strip().strip("`"): raised.strip().strip("`") for name, _, raised in rows}
+    assert table == {
+        fault: f"{'errors' if kind.__module__.endswith('errors') else 'httpx'}.{kind.__name__}"
+        for fault, (kind, _) in RAISED.items()
+    }

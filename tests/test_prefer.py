@@ -47,9 +47,7 @@ def test_on_the_consent_page_no_error_can_be_picked() -> None:
     assert refused == "Prefer: error=internal_error is not a documented error here (none)"
 
 
-@pytest.mark.parametrize(
-    "value", ["\u00b2", "\u0663", "\uff11", "1e3", "+5", "0x10", "1_000"]
-)
+@pytest.mark.parametrize("value", ["\u00b2", "\u0663", "\uff11", "1e3", "+5", "0x10", "1_000"])
 def test_only_ascii_digits_are_a_number(value: str) -> None:
     assert isinstance(parse(f"delay={value}".encode()), str)
     assert isinstance(parse(f"code={value}".encode()), str)
