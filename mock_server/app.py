@@ -152,8 +152,8 @@ class MockApp:
                 allow = ((b"allow", route.method.encode()),)
                 answer = Answer.error(METHOD_NOT_ALLOWED, log_id, allow)
             else:
-                takes_form = route.oauth and route.name != AUTHORIZE
-                form_or_problem = await read_form(scope, receive) if takes_form else None
+                fields = operation.form_fields if operation is not None else None
+                form_or_problem = await read_form(scope, receive, fields) if fields else None
                 form = form_or_problem if isinstance(form_or_problem, dict) else None
                 routed = await self._route(scope, route, form_or_problem, log_id)
                 if isinstance(routed, str):

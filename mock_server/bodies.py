@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -15,8 +16,10 @@ FORM = b"application/x-www-form-urlencoded"
 JSON = b"application/json"
 
 
-async def read_form(scope: Scope, receive: Receive) -> dict[str, str] | str:
-    """The form's fields, or what is wrong with the request."""
+async def read_form(
+    scope: Scope, receive: Receive, fields: Collection[str]
+) -> dict[str, str] | str:
+    """The form's `fields`, or what is wrong with the request; other fields are ignored."""
     body = await _read(scope, receive, FORM)
     if isinstance(body, str):
         return body
@@ -26,6 +29,8 @@ async def read_form(scope: Scope, receive: Receive) -> dict[str, str] | str:
         return "The request body is not a valid form"
     form: dict[str, str] = {}
     for name, value in pairs:
+        if name not in fields:
+            continue
         if name in form:
             return f"Parameter given twice: {name}"
         form[name] = value

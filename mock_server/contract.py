@@ -38,6 +38,8 @@ class Operation:
     """Upper case."""
     errors: Mapping[str, ErrorReply]
     """Each error response example, by the example's name, in the order of the spec."""
+    form_fields: frozenset[str] = frozenset()
+    """The fields of its form-encoded request body, if it takes one."""
 
     def error(self, name: str) -> ErrorReply | None:
         """The error an example name or an error code names (a code: its first example)."""
@@ -84,7 +86,9 @@ class Contract:
         return cls(
             version=str(document["info"]["version"]),
             operations={
-                op["operationId"]: Operation(op["operationId"], path, method.upper(), _errors(op))
+                op["operationId"]: Operation(
+                    op["operationId"], path, method.upper(), _errors(op), _form_fields(op)
+                )
                 for path, item in document["paths"].items()
                 for method, op in item.items()
             },
@@ -94,6 +98,12 @@ class Contract:
             scopes=frozenset(flow["scopes"]),
             user_schema=user_schema,
         )
+
+
+def _form_fields(op: dict[str, Any]) -> frozenset[str]:
+    content = op.get("requestBody", {}).get("content", {})
+    form = content.get("application/x-www-form-urlencoded", {"schema": {}})
+    return frozenset(form["schema"].get("properties", {}))
 
 
 def _errors(op: dict[str, Any]) -> dict[str, ErrorReply]:

@@ -102,3 +102,29 @@ def test_contract_live_stays_within_tikToks_rules() -> None:
     assert run[run.index("--mode") + 1] == "positive"
     assert run[run.index("--include-operation-id") + 1] == "getUserInfo"
     assert run[run.index("--rate-limit") + 1] == "300/m"
+
+
+def test_an_outsiders_run_with_every_check_and_no_configuration(tmp_path: Path) -> None:
+    """schemathesis as someone else would run it on both documents: its defaults, every
+    check, from a folder without this repository's schemathesis.toml."""
+    from mock_server.spec import document_path
+
+    specs = [SPEC_PATH, document_path("tiktok-mock-admin.yaml")]
+    # A mock each: the admin API's run queues scenarios (faults, hangs) that would answer
+    # the other run's requests.
+    with running_mock("--rate-limit", "0") as api, running_mock() as admin:
+        runs = [
+            subprocess.Popen(
+                [sys.executable, "-m", "schemathesis.cli", "run", str(spec), "--url", mock.url,
+                 "--checks", "all", "--seed", str(SEED), "--no-color",
+                 "-H", f"Authorization: Bearer {TOKEN}"],
+                cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            )
+            for spec, mock in zip(specs, (api, admin), strict=True)
+        ]  # fmt: skip
+        outputs = [run.communicate(timeout=300)[0] for run in runs]
+    for run, output in zip(runs, outputs, strict=True):
+        assert run.returncode == 0, output
+        counts = re.search(r"Test cases:\n\s+(\d+) generated, (\d+) passed", output)
+        assert counts and counts[1] == counts[2] and int(counts[1]) > 500, output
+        GENERATED["by an outsider's run"] += int(counts[1])
