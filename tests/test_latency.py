@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import statistics
+import time
 
+import httpx
 import pytest
 
 from mock_server.latency import MAX_LATENCY_MS, Latency
+from mock_server.process import running_mock
 
 
 @pytest.mark.parametrize(
@@ -47,3 +50,12 @@ def test_a_lognormal_delay_has_its_median_and_a_capped_tail() -> None:
 def test_what_it_refuses(text: str, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         Latency.parse(text)
+
+
+def test_latency_over_a_socket() -> None:
+    with running_mock("--latency", "300") as mock:
+        began = time.monotonic()
+        response = httpx.get(f"{mock.url}/v2/user/info/?fields=open_id")
+        assert response.status_code == 401
+        assert time.monotonic() - began >= 0.3
+        assert httpx.get(f"{mock.url}/__mock/health").elapsed.total_seconds() < 0.3

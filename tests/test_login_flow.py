@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import secrets
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
@@ -26,8 +29,8 @@ REDIRECT_URI = "https://app.example/auth/callback"
 FIELDS = [UserField.DISPLAY_NAME, UserField.FOLLOWER_COUNT]
 
 
-def login(mock_url: str) -> str:
-    """What the browser does: the authorize page redirects back with a code."""
+def consent(mock_url: str, **extra: str) -> dict[str, list[str]]:
+    """What the browser does: the consent page redirects back; the redirect's parameters."""
     scope = ",".join(sorted(scopes_for(FIELDS)))
     response = httpx.get(
         f"{mock_url}/v2/auth/authorize/",
@@ -37,12 +40,18 @@ def login(mock_url: str) -> str:
             "scope": scope,
             "redirect_uri": REDIRECT_URI,
             "state": "csrf-123",
+            **extra,
         },
     )
     assert response.status_code == 302
     query = parse_qs(urlsplit(response.headers["location"]).query)
     assert query["state"] == ["csrf-123"]
-    return query["code"][0]
+    return query
+
+
+def login(mock_url: str, **extra: str) -> str:
+    """The code the consent page gives."""
+    return consent(mock_url, **extra)["code"][0]
 
 
 def exchange(
@@ -52,6 +61,7 @@ def exchange(
     code: str | Unset = UNSET,
     redirect_uri: str | Unset = UNSET,
     refresh_token: str | Unset = UNSET,
+    code_verifier: str | Unset = UNSET,
 ) -> TokenResponse | OAuthError:
     body = TokenRequest(
         client_key=CLIENT_KEY,
@@ -60,6 +70,7 @@ def exchange(
         code=code,
         redirect_uri=redirect_uri,
         refresh_token=refresh_token,
+        code_verifier=code_verifier,
     )
     reply = fetch_access_token.sync(client=client, body=body)
     assert reply is not None
@@ -111,3 +122,28 @@ def test_a_wrong_client_secret(mock_url: str, secret: str) -> None:
     assert (
         isinstance(reply.parsed, OAuthError) and reply.parsed.error == OAuthErrorCode.INVALID_CLIENT
     )
+
+
+def test_a_pkce_login_needs_the_verifier(mock_url: str) -> None:
+    verifier = secrets.token_urlsafe(48)
+    challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=")
+    code = login(mock_url, code_challenge=challenge.decode(), code_challenge_method="S256")
+    with Client(base_url=mock_url) as oauth:
+        wrong = exchange(oauth, GrantType.AUTHORIZATION_CODE, code=code, redirect_uri=REDIRECT_URI,
+                         code_verifier=secrets.token_urlsafe(48))  # fmt: skip
+        assert isinstance(wrong, OAuthError) and wrong.error == OAuthErrorCode.INVALID_GRANT
+        tokens = exchange(oauth, GrantType.AUTHORIZATION_CODE, code=code, redirect_uri=REDIRECT_URI,
+                          code_verifier=verifier)  # fmt: skip
+    assert isinstance(tokens, TokenResponse)
+
+
+def test_the_user_denies_or_grants_less(mock_url: str) -> None:
+    denied = consent(mock_url, mock_consent="deny")
+    assert denied["error"] == ["access_denied"] and "code" not in denied
+    code = login(mock_url, mock_scopes="user.info.basic")
+    with Client(base_url=mock_url) as oauth:
+        tokens = exchange(oauth, GrantType.AUTHORIZATION_CODE, code=code, redirect_uri=REDIRECT_URI)
+    assert isinstance(tokens, TokenResponse) and tokens.scope == "user.info.basic"
+    with AuthenticatedClient(base_url=mock_url, token=tokens.access_token) as api:
+        reply = get_user_info.sync(client=api, fields=FIELDS)
+    assert reply is not None and reply.error.code == "scope_not_authorized"
