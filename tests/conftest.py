@@ -63,6 +63,13 @@ def call(
     )
 
 
+def error_of(response: httpx.Response) -> tuple[int, str, str]:
+    """The status, code and message of an answer in TikTok's envelope, whose data is empty."""
+    body = response.json()
+    assert body["data"] == {}
+    return response.status_code, body["error"]["code"], body["error"]["message"]
+
+
 class Clock:
     """A clock that moves only when a test moves it."""
 

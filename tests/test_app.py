@@ -14,7 +14,7 @@ from mock_server.app import MockApp
 from mock_server.server import Options, create_app
 from mock_server.spec import operation, response_examples
 
-from conftest import call
+from conftest import call, error_of
 from seeds import EXAMPLE_TOKEN as SEED_TOKEN
 
 PATH = "/v2/user/info/"
@@ -36,12 +36,6 @@ def post_token(app: MockApp, form: str, **headers: str) -> httpx.Response:
 @pytest.fixture
 def app() -> MockApp:
     return create_app(Options(rate_limit=0))
-
-
-def error_of(response: httpx.Response) -> tuple[int, str, str]:
-    body = response.json()
-    assert body["data"] == {}
-    return response.status_code, body["error"]["code"], body["error"]["message"]
 
 
 def test_unknown_path_is_404_in_the_envelope(app: MockApp) -> None:

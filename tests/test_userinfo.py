@@ -17,7 +17,7 @@ from mock_server.contract import Contract
 from mock_server.server import Options, create_app
 from mock_server.spec import SPEC_PATH, operation
 
-from conftest import call
+from conftest import call, error_of
 from defaults import GRANTED
 from seeds import CURL_AUTHORIZATION, CURL_URL, ENDPOINT_EXAMPLE
 from seeds import EXAMPLE_TOKEN as SEED_TOKEN
@@ -37,12 +37,6 @@ def get(
 @pytest.fixture(scope="module")
 def app() -> MockApp:
     return create_app(Options(rate_limit=0))
-
-
-def error_of(response: httpx.Response) -> tuple[int, str, str]:
-    body = response.json()
-    assert body["data"] == {}
-    return response.status_code, body["error"]["code"], body["error"]["message"]
 
 
 def test_the_seed_example(app: MockApp) -> None:
