@@ -31,7 +31,7 @@ from .journal import DEFAULT_SIZE, Journal
 from .latency import Latency
 from .logid import new_log_id
 from .oauth import OAuth, OAuthReply
-from .prefer import parse_prefer
+from .prefer import NONE, Preference, parse_prefer
 from .ratelimit import SlidingWindow
 from .scenarios import AUTHORIZE, Scenario, Scenarios
 from .store import TokenStore
@@ -203,28 +203,17 @@ class MockApp:
             return Answer.error(self._bad_request(operation, preference), log_id)
         scenario = self._scenario(route, scope, form) if self.scenarios else None
         drawn = self._draw.draw() if self._draw is not None and operation is not None else None
-        delay = _first(
-            preference.delay,
-            scenario.delay if scenario else None,
-            self._latency.draw() if self._latency else None,
-        )
-        if delay:
-            await asyncio.sleep(delay)
-        fault = _first(preference.fault, scenario.fault if scenario else None)
-        error = _first(preference.error, scenario.error if scenario else None)
-        if fault is None and error is None and drawn is not None:
-            if drawn in FAULTS:
-                fault = drawn
-            else:
-                assert operation is not None
-                error = operation.error_of_status(int(drawn))
-        if fault is not None:
-            return fault
-        if error is not None:
-            return Answer.error(error, log_id)
+        if preference is not NONE or scenario is not None or drawn is not None:
+            forced = await self._forced(operation, preference, scenario, drawn)
+            if isinstance(forced, ErrorReply):
+                return Answer.error(forced, log_id)
+            if forced is not None:
+                return forced
+        elif self._latency is not None:
+            await asyncio.sleep(self._latency.draw())
         if operation is None:
             query = dict(parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True))
-            consent = scenario.consent if scenario else None
+            consent = scenario.consent if scenario is not None else None
             return _oauth_answer(self.oauth.authorize(query, consent), log_id)
         if isinstance(form, str):
             return Answer.error(self._bad_request(operation, form), log_id)
@@ -232,6 +221,31 @@ class MockApp:
             endpoint = self.oauth.token if route.name == "fetchAccessToken" else self.oauth.revoke
             return _oauth_answer(endpoint(form), log_id)
         return self.user_info.answer(bearer(scope["headers"]), scope["query_string"], log_id)
+
+    async def _forced(
+        self,
+        operation: Operation | None,
+        preference: Preference,
+        scenario: Scenario | None,
+        drawn: str | None,
+    ) -> str | ErrorReply | None:
+        """After the delay asked for, the network fault or the error forced on the request
+        (by its `Prefer` header, else by `scenario`, else `drawn`), or None."""
+        delay = _first(
+            preference.delay,
+            scenario.delay if scenario is not None else None,
+            self._latency.draw() if self._latency is not None else None,
+        )
+        if delay:
+            await asyncio.sleep(delay)
+        fault = _first(preference.fault, scenario.fault if scenario is not None else None)
+        error = _first(preference.error, scenario.error if scenario is not None else None)
+        if fault is not None or error is not None or drawn is None:
+            return fault or error
+        if drawn in FAULTS:
+            return drawn
+        assert operation is not None  # nothing is drawn for the consent page
+        return operation.error_of_status(int(drawn))
 
     def _scenario(
         self, route: Route, scope: Scope, form: dict[str, str] | str | None

@@ -38,7 +38,10 @@ MIX_ITEM = re.compile(r"(?P<name>[a-z]+|[0-9]{3})(?:=(?P<weight>[0-9]+))?")
 STATUSES = ("429", "500")
 """The statuses a mix can draw: errors every operation of the spec documents."""
 FDS = Path("/proc/self/fd")
-UNSUPPORTED = b"The mock cannot reach this request's connection to break it: it needs Linux's /proc/self/fd.\n"
+UNSUPPORTED = (
+    b"The mock cannot reach this request's connection to break it: it needs Linux's "
+    b"/proc/self/fd.\n"
+)
 PROXY_PAGE = (
     b"<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
     b"<center><h1>502 Bad Gateway</h1></center>\r\n</body>\r\n</html>\r\n"
