@@ -19,15 +19,15 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import pytest
 
-from .admin import AdminError
-from .app import MockApp
-from .embedded import serving
-from .fixtures import EXAMPLE_TOKEN, Grant
-from .journal import RecordedRequest
-from .server import Options, create_app
-
 if TYPE_CHECKING:
     from tiktok_user_info_client import AuthenticatedClient
+
+    from .app import MockApp
+    from .fixtures import Grant
+    from .journal import RecordedRequest
+
+# The mock itself is imported when a test first asks for it, not when pytest loads its
+# plugins: a test session that never uses it does not pay for it.
 
 __all__ = ["TikTokMock"]
 
@@ -70,15 +70,20 @@ class TikTokMock:
         """
         return _as_value_error(self.app.admin.add_scenario, {"operation": operation, **answer})
 
-    def client(self, token: str = EXAMPLE_TOKEN) -> AuthenticatedClient:
-        """A generated client for the mock that sends `token`.
+    def client(self, token: str | None = None) -> AuthenticatedClient:
+        """A generated client for the mock that sends `token` (by default the token of
+        TikTok's documentation example).
 
         It ignores the proxy settings of the environment (`HTTP_PROXY`, ...): the mock is
         on this machine, and a proxy in between would only get in the way.
         """
         from tiktok_user_info_client import AuthenticatedClient
 
-        return AuthenticatedClient(base_url=self.url, token=token, httpx_args={"trust_env": False})
+        from .fixtures import EXAMPLE_TOKEN
+
+        return AuthenticatedClient(
+            base_url=self.url, token=token or EXAMPLE_TOKEN, httpx_args={"trust_env": False}
+        )
 
     def reset(self) -> None:
         """Back to the start-up state: added tokens, scenarios, requests and rate limits gone."""
@@ -86,6 +91,8 @@ class TikTokMock:
 
 
 def _as_value_error(operation: Callable[[dict[str, Any]], T], payload: dict[str, Any]) -> T:
+    from .admin import AdminError
+
     try:
         return operation(payload)
     except AdminError as refused:
@@ -94,6 +101,9 @@ def _as_value_error(operation: Callable[[dict[str, Any]], T], payload: dict[str,
 
 @pytest.fixture(scope="session")
 def _tiktok_mock_session() -> Iterator[TikTokMock]:
+    from .embedded import serving
+    from .server import Options, create_app
+
     app = create_app(Options())
     with serving(app) as url:
         yield TikTokMock(app, url)
