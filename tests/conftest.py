@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator, Mapping, Sequence
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 import httpx
@@ -68,6 +69,14 @@ def error_of(response: httpx.Response) -> tuple[int, str, str]:
     body = response.json()
     assert body["data"] == {}
     return response.status_code, body["error"]["code"], body["error"]["message"]
+
+
+def until(condition: Callable[[], object], timeout: float = 10.0) -> None:
+    """Return once `condition()` holds, checking every 10 ms; fail after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"still not true after {timeout} s"
+        time.sleep(0.01)
 
 
 class Clock:

@@ -7,7 +7,6 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
 import httpx
@@ -15,6 +14,7 @@ import pytest
 
 from mock_server.process import running_mock
 
+from conftest import until
 from seeds import CURL_AUTHORIZATION, CURL_URL, ENDPOINT_EXAMPLE, EXAMPLE_TOKEN
 
 
@@ -106,15 +106,18 @@ def test_with_two_workers_the_rate_limit_counts_per_worker() -> None:
 def test_stops_cleanly_finishing_in_flight_requests(sig: signal.Signals) -> None:
     answers: list[int] = []
     with running_mock() as mock:
+        scenario = {"operation": "getUserInfo", "delay_ms": 600}
+        httpx.post(f"{mock.url}/__mock/scenarios", json=scenario).raise_for_status()
 
         def slow_request() -> None:
-            headers = {"Authorization": "Bearer act.mock.basic", "Prefer": "delay=600"}
+            headers = {"Authorization": "Bearer act.mock.basic"}
             url = f"{mock.url}/v2/user/info/?fields=open_id"
             answers.append(httpx.get(url, headers=headers, timeout=10).status_code)
 
         thread = threading.Thread(target=slow_request)
         thread.start()
-        time.sleep(0.2)
+        # The request took the scenario as it arrived: it is in its delay, in flight.
+        until(lambda: httpx.get(f"{mock.url}/__mock/scenarios").json()["scenarios"] == [])
         mock.process.send_signal(sig)
         thread.join(timeout=10)
         code = mock.process.wait(timeout=10)

@@ -17,7 +17,7 @@ from tiktok_user_info_client.api.oauth import fetch_access_token
 from tiktok_user_info_client.api.user import get_user_info
 from tiktok_user_info_client.models import GrantType, TokenRequest, UserField
 
-from conftest import call
+from conftest import call, until
 from seeds import EXAMPLE_TOKEN
 
 FIELDS = [UserField.OPEN_ID]
@@ -115,7 +115,7 @@ def test_a_hang_ends_when_the_mock_stops(sig: signal.Signals) -> None:
 
             thread = threading.Thread(target=hang)
             thread.start()
-            _until(lambda: httpx.get(f"{mock.url}/__mock/requests").json()["requests"] != [])
+            until(lambda: httpx.get(f"{mock.url}/__mock/requests").json()["requests"] != [])
             mock.process.send_signal(sig)
             assert mock.process.wait(timeout=15) == 0
             thread.join(timeout=5)
@@ -123,13 +123,6 @@ def test_a_hang_ends_when_the_mock_stops(sig: signal.Signals) -> None:
             stuck.close()
     assert time.monotonic() - began < 15  # not the five minutes a hang lasts at most
     assert isinstance(outcome[0], httpx.RemoteProtocolError)  # closed, unanswered
-
-
-def _until(condition: Any, timeout: float = 5.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline
-        time.sleep(0.01)
 
 
 def test_the_plugins_mock_injects_faults_in_process(pytester: pytest.Pytester) -> None:
@@ -193,7 +186,8 @@ def test_release_ends_a_hang_and_every_later_one() -> None:
 
         began = time.monotonic()
         waiting = asyncio.ensure_future(faults._hang(never_disconnects))
-        await asyncio.sleep(0.05)
+        await asyncio.sleep(0)  # the hang starts, and waits
+        assert not waiting.done()
         faults.release()
         await waiting
         await faults._hang(never_disconnects)  # released already: returns at once

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import json
 import socket
-import time
 from collections.abc import Iterator
 
+import httpx
 import pytest
 
 from mock_server.process import running_mock
 
+from conftest import until
 from rawhttp import build, exchange
 from seeds import EXAMPLE_TOKEN as TOKEN
 
@@ -217,7 +218,12 @@ def test_a_client_that_disconnects_mid_request(port: int) -> None:
 def test_a_client_that_leaves_before_a_delayed_answer(port: int) -> None:
     with socket.create_connection(("127.0.0.1", port)) as sock:
         sock.sendall(build(headers=[("Prefer", "delay=200")]))
-    time.sleep(0.3)
+
+    def answered() -> bool:
+        journal = httpx.get(f"http://127.0.0.1:{port}/__mock/requests").json()["requests"]
+        return any(r["headers"].get("prefer") == "delay=200" for r in journal)
+
+    until(answered)  # the answer went out to no one
     assert_still_serving(port)
 
 

@@ -8,13 +8,7 @@ import pytest
 
 from mock_server.ratelimit import SlidingWindow
 
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
+from conftest import Clock
 
 
 def test_admits_the_limit_then_refuses() -> None:
@@ -26,15 +20,15 @@ def test_the_window_slides() -> None:
     clock = Clock()
     limiter = SlidingWindow(2, window=60, clock=clock)
     assert limiter.admit("t")
-    clock.now += 30
+    clock.advance(30)
     assert limiter.admit("t")
     assert not limiter.admit("t")
-    clock.now += 30  # the first request leaves the window
+    clock.advance(30)  # the first request leaves the window
     assert limiter.admit("t")
     assert not limiter.admit("t")
-    clock.now += 29.9
+    clock.advance(29.9)
     assert not limiter.admit("t")
-    clock.now += 0.1
+    clock.advance(0.1)
     assert limiter.admit("t")
 
 
@@ -44,7 +38,7 @@ def test_refused_requests_do_not_count() -> None:
     assert limiter.admit("t")
     for _ in range(100):
         assert not limiter.admit("t")
-    clock.now += 10
+    clock.advance(10)
     assert limiter.admit("t")
 
 
@@ -60,7 +54,7 @@ def test_idle_keys_are_swept() -> None:
     for n in range(99):
         limiter.admit(f"key-{n}")
     assert len(limiter) == 99
-    clock.now += 61
+    clock.advance(61)
     limiter.admit("fresh")  # the 100th call sweeps
     assert len(limiter) == 1
 
