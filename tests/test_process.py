@@ -27,7 +27,7 @@ def test_running_mock_answers_then_stops_and_gives_its_output() -> None:
 
 def test_a_mock_that_cannot_start_says_why() -> None:
     with (
-        pytest.raises(RuntimeError, match="exit code 2.*--rate-limit must be 0"),
+        pytest.raises(RuntimeError, match=r"(?s)exit code 2.*--rate-limit must be 0"),
         running_mock("--rate-limit", "-1"),
     ):
         pass  # pragma: no cover
