@@ -39,8 +39,6 @@ class UserInfoData:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.user import User  # noqa: PLC0415
-
         d = dict(src_dict)
         _user = d.pop("user", UNSET)
         user: User | Unset
@@ -71,3 +69,6 @@ class UserInfoData:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.user import User  # noqa: E402

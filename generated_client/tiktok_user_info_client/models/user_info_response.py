@@ -42,9 +42,6 @@ class UserInfoResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.error import Error  # noqa: PLC0415
-        from ..models.user_info_data import UserInfoData  # noqa: PLC0415
-
         d = dict(src_dict)
         data = UserInfoData.from_dict(d.pop("data"))
 
@@ -73,3 +70,7 @@ class UserInfoResponse:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.error import Error  # noqa: E402
+from ..models.user_info_data import UserInfoData  # noqa: E402

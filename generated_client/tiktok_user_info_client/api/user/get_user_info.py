@@ -1,3 +1,4 @@
+import functools
 from http import HTTPStatus
 from typing import Any
 from urllib.parse import quote
@@ -11,17 +12,22 @@ from ...models.user_info_response import UserInfoResponse
 from ...types import UNSET, Response
 
 
+@functools.lru_cache(maxsize=1024)
+def _quote(text: str) -> str:
+    """Percent-encode `text` for a query, remembering the last texts (field names repeat)."""
+    return quote(text, safe="")
+
+
+def _encode(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return _quote(str(value))
+
+
 def _encode_query(params: dict[str, Any]) -> str:
     """Encode query parameters, lists as one comma-separated value (`style: form, explode: false`)."""
-
-    def encode(value: Any) -> str:
-        if isinstance(value, bool):
-            return "true" if value else "false"
-        return quote(str(value), safe="")
-
     return "&".join(
-        f"{quote(name, safe='')}="
-        + (",".join(encode(item) for item in value) if isinstance(value, list) else encode(value))
+        f"{_quote(name)}=" + (",".join(map(_encode, value)) if isinstance(value, list) else _encode(value))
         for name, value in params.items()
     )
 
