@@ -8,7 +8,8 @@ DIST ?= dist
 
 SPEC := openapi/tiktok-user-info.yaml
 CLIENT := generated_client
-GENERATE = RUFF_NO_CACHE=true $(NODE) $(BIN)/openapi-python-client generate \
+GENERATE = RUFF_NO_CACHE=true CLIENT_RUNTIME=$(CURDIR)/generator/runtime \
+	$(NODE) $(BIN)/openapi-python-client generate \
 	--path $(SPEC) --config generator/config.yaml --custom-template-path generator/templates \
 	--meta uv --fail-on-warning --overwrite
 SPECLINT := tools/speclint

@@ -116,7 +116,7 @@ def test_unknown_error_code_and_user_field_parse() -> None:
         },
     }
     client, _ = client_answering(body, status=401)
-    parsed = get_user_info.sync(client=client, fields=[UserField.OPEN_ID])
+    parsed = get_user_info.sync_detailed(client=client, fields=[UserField.OPEN_ID]).parsed
     assert parsed is not None
     assert parsed.error.code == "brand_new_code" and not isinstance(parsed.error.code, ErrorCode)
     assert isinstance(parsed.data.user, User)
@@ -131,7 +131,7 @@ def test_documented_error_codes_parse_into_the_enum() -> None:
         "error": {"code": "scope_not_authorized", "message": "m", "log_id": "1" * 14 + "F" * 20},
     }
     client, _ = client_answering(body, status=401)
-    parsed = get_user_info.sync(client=client, fields=[UserField.FOLLOWER_COUNT])
+    parsed = get_user_info.sync_detailed(client=client, fields=[UserField.FOLLOWER_COUNT]).parsed
     assert parsed is not None and parsed.error.code is ErrorCode.SCOPE_NOT_AUTHORIZED
 
 
@@ -198,11 +198,11 @@ def test_every_oauth_example_parses_into_its_model(document: dict[str, Any]) -> 
 
     def token(client: AuthenticatedClient) -> TokenResponse | OAuthError | None:
         body = TokenRequest(client_key="k", client_secret="s", grant_type=GrantType.REFRESH_TOKEN)
-        return fetch_access_token.sync(client=client, body=body)
+        return fetch_access_token.sync_detailed(client=client, body=body).parsed
 
     def revoke(client: AuthenticatedClient) -> RevokeResponse | OAuthError | None:
         body = RevokeRequest(client_key="k", client_secret="s", token="t")
-        return revoke_access_token.sync(client=client, body=body)
+        return revoke_access_token.sync_detailed(client=client, body=body).parsed
 
     calls: dict[str, Callable[[AuthenticatedClient], object]] = {
         "/v2/oauth/token/": token,

@@ -10,11 +10,13 @@ import httpx
 import pytest
 
 from mock_server.process import free_port
-from tiktok_user_info_client import AuthenticatedClient, errors
+from tiktok_user_info_client import AuthenticatedClient, Retries, errors
 from tiktok_user_info_client.api.user import get_user_info
 from tiktok_user_info_client.models import UserField
 
 FIELDS = [UserField.OPEN_ID]
+ONCE = Retries(max_retries=0)
+"""Each call here is sent once: what retries do is tests/test_retries.py's."""
 PROXY_PAGE = b"<html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>"
 
 
@@ -23,7 +25,10 @@ def answering(status: int, content: bytes, content_type: str = "text/html") -> A
         lambda _: httpx.Response(status, content=content, headers={"content-type": content_type})
     )
     return AuthenticatedClient(
-        base_url="https://open.tiktokapis.com", token="t", httpx_args={"transport": transport}
+        base_url="https://open.tiktokapis.com",
+        token="t",
+        httpx_args={"transport": transport},
+        retries=ONCE,
     )
 
 
@@ -97,14 +102,19 @@ def silent_server() -> Iterator[int]:
 
 def test_a_timeout_raises_httpx_timeout(silent_server: int) -> None:
     client = AuthenticatedClient(
-        base_url=f"http://127.0.0.1:{silent_server}", token="t", timeout=httpx.Timeout(0.2)
+        base_url=f"http://127.0.0.1:{silent_server}",
+        token="t",
+        timeout=httpx.Timeout(0.2),
+        retries=ONCE,
     )
     with pytest.raises(httpx.TimeoutException):
         get_user_info.sync(client=client, fields=FIELDS)
 
 
 def test_a_refused_connection_raises_httpx_connect_error() -> None:
-    client = AuthenticatedClient(base_url=f"http://127.0.0.1:{free_port()}", token="t")
+    client = AuthenticatedClient(
+        base_url=f"http://127.0.0.1:{free_port()}", token="t", retries=ONCE
+    )
     with pytest.raises(httpx.ConnectError):
         get_user_info.sync(client=client, fields=FIELDS)
 

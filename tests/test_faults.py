@@ -12,7 +12,7 @@ import pytest
 
 from mock_server.faults import FAULTS, FaultDraw, NetworkFaults, parse_mix
 from mock_server.process import RunningMock, running_mock
-from tiktok_user_info_client import AuthenticatedClient, errors
+from tiktok_user_info_client import AuthenticatedClient, Retries, errors
 from tiktok_user_info_client.api.oauth import fetch_access_token
 from tiktok_user_info_client.api.user import get_user_info
 from tiktok_user_info_client.models import GrantType, TokenRequest, UserField
@@ -39,8 +39,13 @@ def mock() -> Iterator[RunningMock]:
 
 
 def client(mock: RunningMock, **headers: str) -> AuthenticatedClient:
+    """A client whose retries do not wait: a fault forced by `Prefer` answers every attempt."""
     return AuthenticatedClient(
-        base_url=mock.url, token=EXAMPLE_TOKEN, headers=headers, timeout=httpx.Timeout(1.0)
+        base_url=mock.url,
+        token=EXAMPLE_TOKEN,
+        headers=headers,
+        timeout=httpx.Timeout(1.0),
+        retries=Retries(sleep=lambda _: None),
     )
 
 
@@ -134,10 +139,10 @@ def test_the_plugins_mock_injects_faults_in_process(pytester: pytest.Pytester) -
         from tiktok_user_info_client.models import UserField
 
         def test_reset(tiktok_mock, tiktok_client):
-            tiktok_mock.add_scenario("getUserInfo", fault="reset")
-            with pytest.raises(httpx.ReadError):
+            tiktok_mock.add_scenario("getUserInfo", fault="reset", times=3)
+            with pytest.raises(httpx.ReadError):  # after the client's two retries
                 get_user_info.sync(client=tiktok_client, fields=[UserField.OPEN_ID])
-            assert tiktok_mock.requests[0].fault == "reset"
+            assert [r.fault for r in tiktok_mock.requests] == ["reset"] * 3
         """
     )
     pytester.runpytest_subprocess("-p", "no:cacheprovider").assert_outcomes(passed=1)

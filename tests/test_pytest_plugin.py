@@ -12,6 +12,7 @@ import asyncio
 import httpx
 import pytest
 
+from tiktok_user_info_client import errors
 from tiktok_user_info_client.api.user import get_user_info
 from tiktok_user_info_client.models import UserField
 
@@ -34,8 +35,8 @@ def test_a_user_of_my_own(tiktok_mock, tiktok_client):
     client = tiktok_mock.client("act.alice")
     reply = get_user_info.sync(client=client, fields=[UserField.DISPLAY_NAME])
     assert reply.data.user.display_name == "Alice"
-    denied = get_user_info.sync(client=client, fields=[UserField.FOLLOWER_COUNT])
-    assert denied.error.code == "scope_not_authorized"
+    with pytest.raises(errors.ScopeNotAuthorized):
+        get_user_info.sync(client=client, fields=[UserField.FOLLOWER_COUNT])
 
 
 def test_my_token_is_gone_in_the_next_test(tiktok_mock):

@@ -2,24 +2,52 @@
 
 from __future__ import annotations
 
+import json
+import logging
 import re
 import runpy
+import time
 from pathlib import Path
 from typing import Any
 
+import attrs
 import httpx
 import pytest
 from mypy import api as mypy_api
 
+from mock_server.pytest_plugin import TikTokMock
 from mock_server.spec import operation, response_examples
+from tiktok_user_info_client import Client, Retries, Tokens, errors, exchange_code
 
 from seeds import EXAMPLE_TOKEN
 
 README = Path(__file__).parent.parent / "README.md"
-ALL_BLOCKS = re.findall(r"```python\n(.*?)```", README.read_text(encoding="utf-8"), re.S)
-BLOCKS = [block for block in ALL_BLOCKS if not block.startswith("# test_")]
-"""The examples that run as scripts; those starting `# test_` are test files for pytest."""
-TEST_FILES = [block for block in ALL_BLOCKS if block.startswith("# test_")]
+
+
+def python_blocks(text: str) -> list[tuple[str, str]]:
+    """Each ```python block of `text`, with the `##` or `###` heading it stands under."""
+    blocks, heading = [], ""
+    for part in re.split(r"(```python\n.*?```)", text, flags=re.S):
+        if part.startswith("```python\n"):
+            blocks.append((heading, part.removeprefix("```python\n").removesuffix("```")))
+        else:
+            heading = ([heading, *re.findall(r"^#{2,3} (.+)$", part, re.M)])[-1]
+    return blocks
+
+
+ALL_BLOCKS = python_blocks(README.read_text(encoding="utf-8"))
+TEST_FILES = [block for _, block in ALL_BLOCKS if block.startswith("# test_")]
+"""The examples that are test files for pytest: they start `# test_`."""
+BLOCKS = [
+    block for heading, block in ALL_BLOCKS if heading == "Calling the endpoint with the client"
+]
+"""The client's first examples, sync then async."""
+PRODUCTION = {
+    heading: block
+    for heading, block in ALL_BLOCKS
+    if heading in ("Timeouts and retries", "Errors", "Logging a user in", "Keeping tokens fresh")
+}
+"""The examples of "Production use", one under each of its headings, run against the mock."""
 
 
 @pytest.fixture
@@ -49,6 +77,11 @@ def test_the_readme_has_a_sync_and_an_async_example() -> None:
     assert "asyncio.run" in BLOCKS[1] and "asyncio" not in BLOCKS[0]
 
 
+def test_every_python_block_is_run_by_a_test() -> None:
+    assert len(PRODUCTION) == 4
+    assert len(ALL_BLOCKS) == len(BLOCKS) + len(TEST_FILES) + len(PRODUCTION)
+
+
 @pytest.mark.parametrize("block", BLOCKS, ids=["sync", "async"])
 def test_example_runs(
     block: str,
@@ -72,7 +105,7 @@ def test_example_runs(
 
 def test_examples_pass_mypy_strict(tmp_path: Path) -> None:
     paths = []
-    for number, block in enumerate(BLOCKS):
+    for number, block in enumerate([*BLOCKS, *PRODUCTION.values()]):
         path = tmp_path / f"example_{number}.py"
         path.write_text(block, encoding="utf-8")
         paths.append(str(path))
@@ -108,3 +141,146 @@ def test_the_fixtures_example_loads(document: dict[str, Any], tmp_path: Path) ->
     path.write_text(example, encoding="utf-8")
     grants = load_fixtures(Contract.from_document(document), path).grants
     assert grants["act.alice.token"].user["display_name"] == "Alice"
+
+
+# "Production use", against the pytest plugin's mock standing in for TikTok.
+
+KEY, SECRET = "mock_client_key", "mock_client_secret"
+
+
+@pytest.fixture
+def tiktok_is_the_mock(monkeypatch: pytest.MonkeyPatch, tiktok_mock: TikTokMock) -> TikTokMock:
+    """Send every request for TikTok's hosts to the mock instead."""
+    mock = httpx.URL(tiktok_mock.url)
+    sync_send, async_send = (
+        httpx.HTTPTransport.handle_request,
+        httpx.AsyncHTTPTransport.handle_async_request,
+    )
+
+    def to_mock(request: httpx.Request) -> httpx.Request:
+        if request.url.host in ("open.tiktokapis.com", "www.tiktok.com"):
+            request.url = request.url.copy_with(scheme="http", host=mock.host, port=mock.port)
+        return request
+
+    def handle(self: httpx.HTTPTransport, request: httpx.Request) -> httpx.Response:
+        return sync_send(self, to_mock(request))
+
+    async def handle_async(
+        self: httpx.AsyncHTTPTransport, request: httpx.Request
+    ) -> httpx.Response:
+        return await async_send(self, to_mock(request))
+
+    monkeypatch.setattr(httpx.HTTPTransport, "handle_request", handle)
+    monkeypatch.setattr(httpx.AsyncHTTPTransport, "handle_async_request", handle_async)
+    for name in (
+        "HTTP_PROXY",
+        "HTTPS_PROXY",
+        "ALL_PROXY",
+        "http_proxy",
+        "https_proxy",
+        "all_proxy",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("TIKTOK_ACCESS_TOKEN", EXAMPLE_TOKEN)
+    monkeypatch.setenv("TIKTOK_CLIENT_KEY", KEY)
+    monkeypatch.setenv("TIKTOK_CLIENT_SECRET", SECRET)
+    return tiktok_mock
+
+
+def run(block: str, tmp_path: Path) -> dict[str, Any]:
+    script = tmp_path / "example.py"
+    script.write_text(block, encoding="utf-8")
+    return runpy.run_path(str(script), run_name="__main__")
+
+
+def test_timeouts_and_retries(
+    tiktok_is_the_mock: TikTokMock, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    tiktok_is_the_mock.add_scenario("getUserInfo", error="internal_error")
+    with caplog.at_level(logging.INFO, logger="tiktok_user_info_client.retries"):
+        done = run(PRODUCTION["Timeouts and retries"], tmp_path)
+    assert done["profile"].data.user.display_name == "User Name"
+    assert done["quick"].data.user.open_id is not None
+    client = done["client"]
+    assert client.retries == Retries(max_retries=4, max_delay=2.0)
+    assert client.get_httpx_client().timeout == httpx.Timeout(10.0, connect=3.0)
+    assert [r.status for r in tiktok_is_the_mock.requests] == [500, 200, 200]
+    (retry,) = caplog.messages
+    assert (
+        retry.startswith("GET /v2/user/info/ failed (HTTP 500, log_id ") and "retry 1 of 4" in retry
+    )
+
+
+@pytest.mark.parametrize(
+    ("token", "scenario", "said"),
+    [
+        ("act.mock.basic", {}, "ask the user to grant user.info.stats\n"),
+        ("act.mock.expired", {}, "log the user in again\n"),
+        (
+            EXAMPLE_TOKEN,
+            {"error": "rate_limit_exceeded", "times": 3},
+            "TikTok: rate_limit_exceeded",
+        ),
+        (EXAMPLE_TOKEN, {"fault": "html", "times": 3}, "HTTP 502 (log_id None)"),
+    ],
+    ids=["scope", "expired", "tiktok-error", "proxy-page"],
+)
+def test_errors(
+    tiktok_is_the_mock: TikTokMock,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+    token: str,
+    scenario: dict[str, Any],
+    said: str,
+) -> None:
+    monkeypatch.setenv("TIKTOK_ACCESS_TOKEN", token)
+    if scenario:
+        tiktok_is_the_mock.add_scenario("getUserInfo", **scenario)
+    with caplog.at_level(logging.ERROR, logger="app"):
+        run(PRODUCTION["Errors"], tmp_path)
+    out = capsys.readouterr().out
+    assert (out if said.endswith("\n") else caplog.text).count(said) == 1
+
+
+def test_logging_a_user_in(tiktok_is_the_mock: TikTokMock, tmp_path: Path) -> None:
+    done = run(PRODUCTION["Logging a user in"], tmp_path)
+    session: dict[str, str] = {}
+    url = done["start_login"](session)
+    assert url.startswith("https://www.tiktok.com/v2/auth/authorize/?client_key=mock_client_key&")
+    assert set(session) == {"state", "code_verifier"}
+    for tampered in (True, False):  # the mock checks the verifier
+        attempt = dict(session, code_verifier="x" * 43) if tampered else session
+        consented = httpx.get(url)  # what the browser does: the page redirects back
+        assert consented.status_code == 302
+        if tampered:
+            with pytest.raises(errors.InvalidGrant):
+                done["finish_login"](attempt, consented.headers["location"])
+        else:
+            tokens = done["finish_login"](attempt, consented.headers["location"])
+    assert isinstance(tokens, Tokens) and tokens.scope == "user.info.basic,user.info.stats"
+    assert session == {}
+
+
+def test_keeping_tokens_fresh(
+    tiktok_is_the_mock: TikTokMock, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with Client(base_url=tiktok_is_the_mock.url, httpx_args={"trust_env": False}) as oauth:
+        issued = exchange_code(
+            oauth,
+            client_key=KEY,
+            client_secret=SECRET,
+            code="code.example",
+            redirect_uri="https://app",
+        )
+    store = tmp_path / "tokens.json"
+    store.write_text(json.dumps(attrs.asdict(attrs.evolve(issued, expires_at=0.0))))
+    monkeypatch.setenv("TOKENS_FILE", str(store))
+    done = run(PRODUCTION["Keeping tokens fresh"], tmp_path)
+    assert done["reply"].data.user.display_name == "User Name"
+    stored = Tokens(**json.loads(store.read_text()))
+    assert stored == done["manager"].tokens
+    assert stored.refresh_token != issued.refresh_token and stored.expires_at > time.time()
+    grants = [r.form["grant_type"] for r in tiktok_is_the_mock.requests if r.form]
+    assert grants == ["authorization_code", "refresh_token"]

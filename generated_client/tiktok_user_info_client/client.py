@@ -5,6 +5,8 @@ from typing import Any, Self
 import httpx
 from attrs import define, evolve, field
 
+from .retries import Retries
+
 DEFAULT_TIMEOUT = httpx.Timeout(5.0)
 """5 s to connect, and 5 s for each read, write and pool wait: TikTok answers in well under a
 second, and 5 s leaves room for two lost connection attempts (retried after 1 s and 3 s)."""
@@ -46,6 +48,10 @@ class Client:
 
     raise_on_unexpected_status: bool = field(default=True, kw_only=True)
     """Whether to raise errors.UnexpectedStatus (the default) if the API returns a status code that was not documented in the source OpenAPI document; False returns None instead. Can also be provided as a keyword argument to the constructor."""
+    raise_on_error: bool = field(default=True, kw_only=True)
+    """Whether sync() and asyncio() raise the errors.TikTokError that a response carries (the default), or return the error body (the envelope, or OAuth's error) as they return a success. The *_detailed functions never raise it."""
+    retries: Retries = field(factory=Retries, kw_only=True)
+    """How GET operations are retried (see retries.Retries; Retries(max_retries=0) turns retries off). POST operations are never retried."""
     _base_url: str = field(alias="base_url")
     _cookies: dict[str, str] = field(factory=dict, kw_only=True, alias="cookies")
     _headers: dict[str, str] = field(factory=dict, kw_only=True, alias="headers")
@@ -169,6 +175,10 @@ class AuthenticatedClient:
 
     raise_on_unexpected_status: bool = field(default=True, kw_only=True)
     """Whether to raise errors.UnexpectedStatus (the default) if the API returns a status code that was not documented in the source OpenAPI document; False returns None instead. Can also be provided as a keyword argument to the constructor."""
+    raise_on_error: bool = field(default=True, kw_only=True)
+    """Whether sync() and asyncio() raise the errors.TikTokError that a response carries (the default), or return the error body (the envelope, or OAuth's error) as they return a success. The *_detailed functions never raise it."""
+    retries: Retries = field(factory=Retries, kw_only=True)
+    """How GET operations are retried (see retries.Retries; Retries(max_retries=0) turns retries off). POST operations are never retried."""
     _base_url: str = field(alias="base_url")
     _cookies: dict[str, str] = field(factory=dict, kw_only=True, alias="cookies")
     _headers: dict[str, str] = field(factory=dict, kw_only=True, alias="headers")
@@ -179,8 +189,8 @@ class AuthenticatedClient:
     _client: httpx.Client | None = field(default=None, init=False)
     _async_client: httpx.AsyncClient | None = field(default=None, init=False)
 
-    token: str
-    """The token to use for authentication"""
+    token: str | httpx.Auth
+    """The access token to send, or an httpx.Auth that sends one (a tokens.TokenManager)"""
     prefix: str = "Bearer"
     """The prefix to use for the Authorization header"""
     auth_header_name: str = "Authorization"
@@ -221,7 +231,11 @@ class AuthenticatedClient:
     def get_httpx_client(self) -> httpx.Client:
         """Get the underlying httpx.Client, constructing a new one if not previously set"""
         if self._client is None:
-            self._headers[self.auth_header_name] = f"{self.prefix} {self.token}" if self.prefix else self.token
+            if isinstance(self.token, httpx.Auth):
+                self._httpx_args = {"auth": self.token, **self._httpx_args}
+            else:
+                self._headers[self.auth_header_name] = f"{self.prefix} {self.token}" if self.prefix else self.token
+
             self._client = httpx.Client(
                 base_url=self._base_url,
                 cookies=self._cookies,
@@ -253,7 +267,11 @@ class AuthenticatedClient:
     def get_async_httpx_client(self) -> httpx.AsyncClient:
         """Get the underlying httpx.AsyncClient, constructing a new one if not previously set"""
         if self._async_client is None:
-            self._headers[self.auth_header_name] = f"{self.prefix} {self.token}" if self.prefix else self.token
+            if isinstance(self.token, httpx.Auth):
+                self._httpx_args = {"auth": self.token, **self._httpx_args}
+            else:
+                self._headers[self.auth_header_name] = f"{self.prefix} {self.token}" if self.prefix else self.token
+
             self._async_client = httpx.AsyncClient(
                 base_url=self._base_url,
                 cookies=self._cookies,

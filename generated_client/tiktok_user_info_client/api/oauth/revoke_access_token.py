@@ -35,7 +35,7 @@ def _parse_response(
     try:
         return _parse_documented(client=client, response=response)
     except (ValueError, KeyError, TypeError, AttributeError) as error:
-        raise errors.UnexpectedContent(response.status_code, response.content) from error
+        raise errors.UnexpectedContent(response.status_code, response.content, response.headers) from error
 
 
 def _parse_documented(
@@ -67,7 +67,7 @@ def _parse_documented(
         return response_500
 
     if client.raise_on_unexpected_status:
-        raise errors.UnexpectedStatus(response.status_code, response.content)
+        raise errors.UnexpectedStatus(response.status_code, response.content, response.headers)
     else:
         return None
 
@@ -140,10 +140,13 @@ def sync(
         OAuthError | RevokeResponse
     """
 
-    return sync_detailed(
+    response = sync_detailed(
         client=client,
         body=body,
-    ).parsed
+    )
+    if client.raise_on_error:
+        errors.raise_for_error(response)
+    return response.parsed
 
 
 async def asyncio_detailed(
@@ -201,9 +204,10 @@ async def asyncio(
         OAuthError | RevokeResponse
     """
 
-    return (
-        await asyncio_detailed(
-            client=client,
-            body=body,
-        )
-    ).parsed
+    response = await asyncio_detailed(
+        client=client,
+        body=body,
+    )
+    if client.raise_on_error:
+        errors.raise_for_error(response)
+    return response.parsed

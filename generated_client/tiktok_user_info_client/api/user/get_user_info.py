@@ -9,6 +9,7 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.user_field import UserField
 from ...models.user_info_response import UserInfoResponse
+from ...retries import Retries, send, send_async
 from ...types import UNSET, Response
 
 
@@ -62,7 +63,7 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
     try:
         return _parse_documented(client=client, response=response)
     except (ValueError, KeyError, TypeError, AttributeError) as error:
-        raise errors.UnexpectedContent(response.status_code, response.content) from error
+        raise errors.UnexpectedContent(response.status_code, response.content, response.headers) from error
 
 
 def _parse_documented(*, client: AuthenticatedClient | Client, response: httpx.Response) -> UserInfoResponse | None:
@@ -92,7 +93,7 @@ def _parse_documented(*, client: AuthenticatedClient | Client, response: httpx.R
         return response_500
 
     if client.raise_on_unexpected_status:
-        raise errors.UnexpectedStatus(response.status_code, response.content)
+        raise errors.UnexpectedStatus(response.status_code, response.content, response.headers)
     else:
         return None
 
@@ -110,6 +111,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     fields: list[UserField],
+    retries: Retries | None = None,
 ) -> Response[UserInfoResponse]:
     """Get user info
 
@@ -135,9 +137,7 @@ def sync_detailed(
         fields=fields,
     )
 
-    response = client.get_httpx_client().request(
-        **kwargs,
-    )
+    response = send(client.get_httpx_client(), kwargs, retries or client.retries)
 
     return _build_response(client=client, response=response)
 
@@ -146,6 +146,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     fields: list[UserField],
+    retries: Retries | None = None,
 ) -> UserInfoResponse | None:
     """Get user info
 
@@ -167,16 +168,21 @@ def sync(
         UserInfoResponse
     """
 
-    return sync_detailed(
+    response = sync_detailed(
         client=client,
         fields=fields,
-    ).parsed
+        retries=retries,
+    )
+    if client.raise_on_error:
+        errors.raise_for_error(response)
+    return response.parsed
 
 
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     fields: list[UserField],
+    retries: Retries | None = None,
 ) -> Response[UserInfoResponse]:
     """Get user info
 
@@ -202,7 +208,7 @@ async def asyncio_detailed(
         fields=fields,
     )
 
-    response = await client.get_async_httpx_client().request(**kwargs)
+    response = await send_async(client.get_async_httpx_client(), kwargs, retries or client.retries)
 
     return _build_response(client=client, response=response)
 
@@ -211,6 +217,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     fields: list[UserField],
+    retries: Retries | None = None,
 ) -> UserInfoResponse | None:
     """Get user info
 
@@ -232,9 +239,11 @@ async def asyncio(
         UserInfoResponse
     """
 
-    return (
-        await asyncio_detailed(
-            client=client,
-            fields=fields,
-        )
-    ).parsed
+    response = await asyncio_detailed(
+        client=client,
+        fields=fields,
+        retries=retries,
+    )
+    if client.raise_on_error:
+        errors.raise_for_error(response)
+    return response.parsed
