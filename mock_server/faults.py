@@ -7,7 +7,6 @@ import ctypes
 import functools
 import os
 import re
-import signal
 import socket
 import struct
 import sys
@@ -20,7 +19,6 @@ __all__ = [
     "DEFAULT_MIX",
     "FAULTS",
     "HANG_SECONDS",
-    "RELEASE_SIGNAL",
     "FaultDraw",
     "NetworkFaults",
     "parse_mix",
@@ -32,8 +30,6 @@ DEFAULT_MIX = "429,500"
 """What `--fault-rate` draws unless told: the operation's documented 429 and 500 errors."""
 HANG_SECONDS = 300.0
 """How long `hang` holds a request before closing it unanswered (shutdown releases it)."""
-RELEASE_SIGNAL = signal.SIGUSR1
-"""What a worker process gets from its server when the server stops: end every `hang`."""
 MIX_ITEM = re.compile(r"(?P<name>[a-z]+|[0-9]{3})(?:=(?P<weight>[0-9]+))?")
 STATUSES = ("429", "500")
 """The statuses a mix can draw: errors every operation of the spec documents."""
