@@ -96,4 +96,4 @@ contract: install
 
 # The contract suite against TikTok itself, with TIKTOK_ACCESS_TOKEN (skips without it).
 contract-live: install
-	$(BIN)/python -m contract --live --junit reports/contract-live-junit.xml
+	$(BIN)/python -m contract --live --reports reports
