@@ -18,6 +18,7 @@ from xml.etree import ElementTree
 import hypothesis
 import pytest
 import schemathesis
+import yaml
 from schemathesis import GenerationMode
 from schemathesis.checks import CHECKS, load_all_checks
 
@@ -210,3 +211,38 @@ def test_contract_live_stays_within_tikToks_rules() -> None:
     assert run[run.index("--max-response-time") + 1] == "5.0"
     assert run[run.index("--report") + 1].split(",") == ["junit", "har", "ndjson"]
     assert run[run.index("--report-har-path") + 1] == "reports/contract-live-har.json"
+
+
+def test_make_contract_writes_the_reports_and_prints_the_coverage(tmp_path: Path) -> None:
+    with running_mock("--rate-limit", "0") as mock:
+        result = subprocess.run(
+            [sys.executable, "-m", "contract", "--url", mock.url, "--token", TOKEN,
+             "--reports", str(tmp_path), "--max-examples", "5"],
+            capture_output=True, text=True, timeout=300,
+        )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    for kind, path in report_paths(tmp_path, "contract").items():
+        assert path.stat().st_size > 0 and f"{kind} report: {path}" in result.stdout
+    assert re.search(r"3/3 operations, \d+/24 documented answers and links reached", result.stdout)
+
+
+def test_the_readme_schedules_the_live_run_with_a_secret() -> None:
+    """The README's CI job: scheduled, `make contract-live` with the token from a secret,
+    the reports kept whatever the outcome; and the make target it names runs the live
+    suite into reports/."""
+    readme = (Path(SPEC_PATH).parent.parent / "README.md").read_text(encoding="utf-8")
+    (block,) = re.findall(r"```yaml\n(name: contract-live\n.*?)```", readme, re.S)
+    job = yaml.safe_load(block)
+    triggers = job[True]  # YAML 1.1 (PyYAML) reads the key `on` as true
+    assert triggers["schedule"][0]["cron"]
+    steps = job["jobs"]["contract-live"]["steps"]
+    (run,) = [step for step in steps if "run" in step]
+    assert run["run"] == "make contract-live"
+    assert run["env"] == {"TIKTOK_ACCESS_TOKEN": "${{ secrets.TIKTOK_ACCESS_TOKEN }}"}
+    (upload,) = [step for step in steps if "upload-artifact" in step.get("uses", "")]
+    assert upload["if"] == "always()" and upload["with"]["path"] == "reports/"
+    make = subprocess.run(
+        ["make", "--dry-run", "--always-make", "contract-live"],
+        cwd=Path(SPEC_PATH).parent.parent, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    assert "-m contract --live --reports reports" in make.stdout
