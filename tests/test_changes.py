@@ -39,6 +39,23 @@ def test_a_removed_operation_and_a_new_required_form_field_break() -> None:
     assert any("required status to `redirect_uri`" in change for change in breaks), breaks
 
 
+def test_a_new_required_parameter_and_a_new_request_limit_break() -> None:
+    old, new = spec(), spec()
+    new["paths"]["/v2/user/info/"]["get"]["parameters"].append(
+        {"name": "region", "in": "query", "required": True, "schema": {"type": "string"}}
+    )
+    new["components"]["schemas"]["RevokeRequest"]["properties"]["token"]["maxLength"] = 64
+    new["components"]["schemas"]["RevokeRequest"]["properties"]["token"]["pattern"] = "^act\\."
+    breaks = spec_breaks(old, new)
+    assert any("required query parameter `region`" in change for change in breaks), breaks
+    token = "/paths/~1v2~1oauth~1revoke~1/post/requestBody/content/"
+    token += "application~1x-www-form-urlencoded/schema/properties/token"
+    assert {change.split(":")[0] for change in breaks if change.startswith(token)} == {
+        f"{token}/maxLength",
+        f"{token}/pattern",
+    }
+
+
 def client(root: Path, source: str) -> Path:
     package = root / "generated_client" / CLIENT_PACKAGE
     package.mkdir(parents=True)
