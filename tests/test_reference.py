@@ -1,0 +1,100 @@
+"""The rendered reference (`make docs`): opened offline in a real headless browser, it shows
+every operation and every User field with its scope."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import mock_server
+from mock_server.spec import operation
+
+REFERENCE = Path(mock_server.__file__).parent / "reference.html"
+CHROMIUM = shutil.which("chromium")
+FLAGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    # Offline: every host name fails to resolve, so nothing can load from a network.
+    "--host-resolver-rules=MAP * ~NOTFOUND",
+    "--virtual-time-budget=15000",
+]  # fmt: skip
+
+pytestmark = pytest.mark.skipif(
+    CHROMIUM is None,
+    reason="Debian's chromium is not installed (apt-get install chromium; .ci/run does it)",
+)
+
+
+REDOC_LOGO = re.compile(r"https://cdn\.redoc\.ly/redoc/logo-mini(-full)?\.svg")
+"""Redoc's footer logo: the one thing the page asks a network for; offline, it hides it."""
+
+
+def rendered(routes: list[str]) -> tuple[dict[str, str], set[str]]:
+    """The visible text of the reference at each route after its scripts ran, and the URLs
+    the page asked for (from Chromium's network log)."""
+    assert CHROMIUM is not None
+    with tempfile.TemporaryDirectory() as folder:
+        runs = {
+            route: subprocess.Popen(
+                [
+                    CHROMIUM,
+                    *FLAGS,
+                    f"--user-data-dir={folder}/{number}",
+                    f"--log-net-log={folder}/{number}.json",
+                    "--dump-dom",
+                    f"{REFERENCE.as_uri()}{route}",
+                ],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+                text=True,
+            )
+            for number, route in enumerate(routes)
+        }
+        pages = {route: run.communicate(timeout=120)[0] for route, run in runs.items()}
+        requested = {
+            event["params"]["url"]
+            for number in range(len(routes))
+            for event in json.loads(Path(f"{folder}/{number}.json").read_text())["events"]
+            # The page's own requests; Chromium's background ones have no page origin.
+            if event.get("params", {}).get("initiator") == "null"
+        }
+    texts = {}
+    for route, page in pages.items():
+        body = page[page.find("<body") :]
+        body = re.sub(r"<(script|style)\b.*?</\1>", " ", body, flags=re.S)
+        texts[route] = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", body)).split())
+    return texts, requested
+
+
+def test_every_operation_and_user_field_with_its_scope(document: dict[str, Any]) -> None:
+    operations = [
+        (path, method, operation(document, path, method))
+        for path, item in document["paths"].items()
+        for method in item
+    ]
+    # Redoc's routes: a page for each operation under its tag, one for each schema.
+    routes = {f"#/{op['tags'][0]}/{op['operationId'].lower()}": (path, method, op)
+              for path, method, op in operations}  # fmt: skip
+    texts, requested = rendered([*routes, "#/schemas/user"])
+    # It renders with every host name unresolvable; the only URL it asks for is Redoc's logo.
+    assert requested and all(REDOC_LOGO.fullmatch(url) for url in requested), requested
+    for route, (path, method, op) in routes.items():
+        assert f"{method.upper()} {path}" in texts[route], route
+        assert op["summary"] in texts[route], route
+    shown = dict(
+        re.findall(
+            r"\b(\w+) (?:string|boolean|integer)\b.*?tiktok-scope: ([\w.]+)",
+            texts["#/schemas/user"],
+        )
+    )
+    user = document["components"]["schemas"]["User"]["properties"]
+    assert shown == {name: field["x-tiktok-scope"] for name, field in user.items()}
+    assert len(shown) == 14
