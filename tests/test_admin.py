@@ -206,7 +206,10 @@ def test_it_serves_both_spec_documents(app: MockApp) -> None:
 def test_it_serves_the_rendered_reference(app: MockApp) -> None:
     response = admin(app, "GET", "reference")
     assert response.headers["content-type"] == "text/html; charset=utf-8"
-    assert response.content == (SPEC_PATH.parent.parent / "mock_server" / "reference.html").read_bytes()
+    assert (
+        response.content
+        == (SPEC_PATH.parent.parent / "mock_server" / "reference.html").read_bytes()
+    )
 
 
 def test_unknown_routes_and_methods(app: MockApp) -> None:
