@@ -275,6 +275,9 @@ class MockApp:
             loop.call_soon_threadsafe(self.faults.release)
             if callable(previous[number]):
                 previous[number](number, frame)
+            elif previous[number] == signal.SIG_DFL:  # what the signal would have done
+                signal.signal(number, signal.SIG_DFL)
+                signal.raise_signal(number)
 
         previous: dict[int, Any] = {}
         with contextlib.suppress(ValueError):  # not the main thread

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from .spec import USER_INFO, response_examples
@@ -38,8 +38,9 @@ class Operation:
     """Upper case."""
     errors: Mapping[str, ErrorReply]
     """Each error response example, by the example's name, in the order of the spec."""
-    form_fields: frozenset[str] = frozenset()
-    """The fields of its form-encoded request body, if it takes one."""
+    form_fields: Mapping[str, int | None] = field(default_factory=dict)
+    """The fields of its form-encoded request body, if it takes one, each with its
+    `maxLength` (None: no limit)."""
 
     def error(self, name: str) -> ErrorReply | None:
         """The error an example name or an error code names (a code: its first example)."""
@@ -105,10 +106,11 @@ class Contract:
         )
 
 
-def _form_fields(op: dict[str, Any]) -> frozenset[str]:
+def _form_fields(op: dict[str, Any]) -> dict[str, int | None]:
     content = op.get("requestBody", {}).get("content", {})
     form = content.get("application/x-www-form-urlencoded", {"schema": {}})
-    return frozenset(form["schema"].get("properties", {}))
+    properties = form["schema"].get("properties", {})
+    return {name: prop.get("maxLength") for name, prop in properties.items()}
 
 
 def _errors(op: dict[str, Any]) -> dict[str, ErrorReply]:

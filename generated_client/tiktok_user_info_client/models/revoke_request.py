@@ -12,8 +12,7 @@ T = TypeVar("T", bound="RevokeRequest")
 @_attrs_define
 class RevokeRequest:
     """The app's credentials and the access token to revoke. As for the token
-    request, this document chooses 16384 characters for each string and
-    16384 bytes for the whole form body.
+    request, this document chooses 2048 characters for each string.
 
     """
 

@@ -18,9 +18,9 @@ class TokenRequest:
     `redirect_uri` (and `code_verifier` with PKCE) for `authorization_code`;
     `refresh_token` for `refresh_token`. A parameter given empty is
     refused with `invalid_request`, as if it were malformed. TikTok
-    publishes no length limits; this document chooses 16384 characters for
-    each string and 16384 bytes for the whole form body: a longer body gets
-    `invalid_request`.
+    publishes no length limits; this document chooses 2048 characters for
+    each string, which is more than its tokens, codes and redirect URIs
+    need.
 
     """
 

@@ -104,9 +104,9 @@ def sync_detailed(
             `redirect_uri` (and `code_verifier` with PKCE) for `authorization_code`;
             `refresh_token` for `refresh_token`. A parameter given empty is
             refused with `invalid_request`, as if it were malformed. TikTok
-            publishes no length limits; this document chooses 16384 characters for
-            each string and 16384 bytes for the whole form body: a longer body gets
-            `invalid_request`.
+            publishes no length limits; this document chooses 2048 characters for
+            each string, which is more than its tokens, codes and redirect URIs
+            need.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -148,9 +148,9 @@ def sync(
             `redirect_uri` (and `code_verifier` with PKCE) for `authorization_code`;
             `refresh_token` for `refresh_token`. A parameter given empty is
             refused with `invalid_request`, as if it were malformed. TikTok
-            publishes no length limits; this document chooses 16384 characters for
-            each string and 16384 bytes for the whole form body: a longer body gets
-            `invalid_request`.
+            publishes no length limits; this document chooses 2048 characters for
+            each string, which is more than its tokens, codes and redirect URIs
+            need.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -187,9 +187,9 @@ async def asyncio_detailed(
             `redirect_uri` (and `code_verifier` with PKCE) for `authorization_code`;
             `refresh_token` for `refresh_token`. A parameter given empty is
             refused with `invalid_request`, as if it were malformed. TikTok
-            publishes no length limits; this document chooses 16384 characters for
-            each string and 16384 bytes for the whole form body: a longer body gets
-            `invalid_request`.
+            publishes no length limits; this document chooses 2048 characters for
+            each string, which is more than its tokens, codes and redirect URIs
+            need.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -229,9 +229,9 @@ async def asyncio(
             `redirect_uri` (and `code_verifier` with PKCE) for `authorization_code`;
             `refresh_token` for `refresh_token`. A parameter given empty is
             refused with `invalid_request`, as if it were malformed. TikTok
-            publishes no length limits; this document chooses 16384 characters for
-            each string and 16384 bytes for the whole form body: a longer body gets
-            `invalid_request`.
+            publishes no length limits; this document chooses 2048 characters for
+            each string, which is more than its tokens, codes and redirect URIs
+            need.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

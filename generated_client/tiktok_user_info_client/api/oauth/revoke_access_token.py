@@ -98,8 +98,7 @@ def sync_detailed(
     Args:
         body (RevokeRequest): The app's credentials and the access token to revoke. As for the
             token
-            request, this document chooses 16384 characters for each string and
-            16384 bytes for the whole form body.
+            request, this document chooses 2048 characters for each string.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -135,8 +134,7 @@ def sync(
     Args:
         body (RevokeRequest): The app's credentials and the access token to revoke. As for the
             token
-            request, this document chooses 16384 characters for each string and
-            16384 bytes for the whole form body.
+            request, this document chooses 2048 characters for each string.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -167,8 +165,7 @@ async def asyncio_detailed(
     Args:
         body (RevokeRequest): The app's credentials and the access token to revoke. As for the
             token
-            request, this document chooses 16384 characters for each string and
-            16384 bytes for the whole form body.
+            request, this document chooses 2048 characters for each string.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -202,8 +199,7 @@ async def asyncio(
     Args:
         body (RevokeRequest): The app's credentials and the access token to revoke. As for the
             token
-            request, this document chooses 16384 characters for each string and
-            16384 bytes for the whole form body.
+            request, this document chooses 2048 characters for each string.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
