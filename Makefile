@@ -46,7 +46,7 @@ dist: install
 # its Prism and wrk paths run in `make bench`.
 pytest: install
 	rm -f .coverage .coverage.*
-	$(BIN)/pytest -n auto --cov --cov-report=
+	$(BIN)/pytest -n auto --dist loadfile --cov --cov-report=
 	$(BIN)/coverage report --include='mock_server/*,contract/*' --fail-under=95
 	$(BIN)/coverage report --include='bench/*'
 
