@@ -11,6 +11,7 @@ from __future__ import annotations
 import hmac
 import logging
 from collections.abc import Mapping
+from importlib import resources
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, unquote
 
@@ -158,6 +159,10 @@ class Admin:
             _allow(method, "GET")
             path = document_path(DOCUMENTS[route])
             return Answer(200, path.read_bytes(), content_type=b"application/yaml")
+        if route == "reference":
+            _allow(method, "GET")
+            page = resources.files("mock_server").joinpath("reference.html").read_bytes()
+            return Answer(200, page, content_type=b"text/html; charset=utf-8")
         if route == "requests":
             _allow(method, "GET", "DELETE")
             if method == "DELETE":

@@ -14,10 +14,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import signal
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TypeVar
+from types import FrameType
+from typing import Any, TypeVar
 from urllib.parse import parse_qsl
 
 from .admin import ADMIN_PREFIX, Admin
@@ -25,7 +27,7 @@ from .answers import Answer
 from .asgi import Receive, Scope, Send
 from .bodies import read_form
 from .contract import Contract, ErrorReply, Operation
-from .faults import DEFAULT_MIX, FAULTS, RELEASE_SIGNAL, FaultDraw, NetworkFaults
+from .faults import DEFAULT_MIX, FAULTS, FaultDraw, NetworkFaults
 from .fixtures import Fixtures
 from .journal import DEFAULT_SIZE, Journal
 from .latency import Latency
@@ -258,6 +260,31 @@ class MockApp:
             token = bearer(scope["headers"])
         return self.scenarios.take(route.name, token)
 
+    def _release_on_stop(self) -> None:
+        """End every `hang` as soon as the server process is told to stop (SIGTERM or SIGINT),
+        before the server waits for the requests in flight to finish.
+
+        The server's own handlers stay as they are: the event loop hears of the signal
+        through its wakeup file descriptor, whichever Python handler is set. Where signals do
+        not reach the app (a thread, as the pytest plugin serves it), whoever stops the
+        server releases the hangs itself.
+        """
+        loop = asyncio.get_running_loop()
+
+        def on_stop(number: int, frame: FrameType | None) -> None:
+            loop.call_soon_threadsafe(self.faults.release)
+            if callable(previous[number]):
+                previous[number](number, frame)
+            elif previous[number] == signal.SIG_DFL:  # what the signal would have done
+                signal.signal(number, signal.SIG_DFL)
+                signal.raise_signal(number)
+
+        previous: dict[int, Any] = {}
+        with contextlib.suppress(ValueError):  # not the main thread
+            for number in (signal.SIGTERM, signal.SIGINT):
+                previous[number] = signal.getsignal(number)
+                signal.signal(number, on_stop)
+
     @staticmethod
     def _bad_request(operation: Operation | None, problem: str) -> ErrorReply:
         """The operation's first documented 400, saying `problem`."""
@@ -268,12 +295,7 @@ class MockApp:
         while True:
             message = await receive()
             if message["type"] == "lifespan.startup":
-                with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
-                    # In a worker process of the command line's server, which sends it when
-                    # it stops; not where signals cannot reach (a thread, Windows).
-                    asyncio.get_running_loop().add_signal_handler(
-                        RELEASE_SIGNAL, self.faults.release
-                    )
+                self._release_on_stop()
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
                 self.faults.release()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from .spec import USER_INFO, response_examples
@@ -38,8 +38,9 @@ class Operation:
     """Upper case."""
     errors: Mapping[str, ErrorReply]
     """Each error response example, by the example's name, in the order of the spec."""
-    form_fields: frozenset[str] = frozenset()
-    """The fields of its form-encoded request body, if it takes one."""
+    form_fields: Mapping[str, int | None] = field(default_factory=dict)
+    """The fields of its form-encoded request body, if it takes one, each with its
+    `maxLength` (None: no limit)."""
 
     def error(self, name: str) -> ErrorReply | None:
         """The error an example name or an error code names (a code: its first example)."""
@@ -64,6 +65,8 @@ class Contract:
     """Each `User` field and the scope its `x-tiktok-scope` names."""
     scopes: frozenset[str]
     """Every OAuth scope the security scheme declares."""
+    max_fields: int
+    """How many names the `fields` parameter of `GET /v2/user/info/` takes (its maxItems)."""
     user_schema: Mapping[str, Any]
 
     @property
@@ -83,6 +86,8 @@ class Contract:
     def from_document(cls, document: dict[str, Any]) -> Contract:
         user_schema = document["components"]["schemas"]["User"]
         (flow,) = document["components"]["securitySchemes"]["oauth2"]["flows"].values()
+        path, method = USER_INFO
+        (fields,) = document["paths"][path][method]["parameters"]
         return cls(
             version=str(document["info"]["version"]),
             operations={
@@ -96,14 +101,16 @@ class Contract:
                 name: prop["x-tiktok-scope"] for name, prop in user_schema["properties"].items()
             },
             scopes=frozenset(flow["scopes"]),
+            max_fields=fields["schema"]["maxItems"],
             user_schema=user_schema,
         )
 
 
-def _form_fields(op: dict[str, Any]) -> frozenset[str]:
+def _form_fields(op: dict[str, Any]) -> dict[str, int | None]:
     content = op.get("requestBody", {}).get("content", {})
     form = content.get("application/x-www-form-urlencoded", {"schema": {}})
-    return frozenset(form["schema"].get("properties", {}))
+    properties = form["schema"].get("properties", {})
+    return {name: prop.get("maxLength") for name, prop in properties.items()}
 
 
 def _errors(op: dict[str, Any]) -> dict[str, ErrorReply]:

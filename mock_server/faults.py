@@ -7,7 +7,6 @@ import ctypes
 import functools
 import os
 import re
-import signal
 import socket
 import struct
 import sys
@@ -20,7 +19,6 @@ __all__ = [
     "DEFAULT_MIX",
     "FAULTS",
     "HANG_SECONDS",
-    "RELEASE_SIGNAL",
     "FaultDraw",
     "NetworkFaults",
     "parse_mix",
@@ -32,12 +30,11 @@ DEFAULT_MIX = "429,500"
 """What `--fault-rate` draws unless told: the operation's documented 429 and 500 errors."""
 HANG_SECONDS = 300.0
 """How long `hang` holds a request before closing it unanswered (shutdown releases it)."""
-RELEASE_SIGNAL = signal.SIGUSR1
-"""What a worker process gets from its server when the server stops: end every `hang`."""
 MIX_ITEM = re.compile(r"(?P<name>[a-z]+|[0-9]{3})(?:=(?P<weight>[0-9]+))?")
 STATUSES = ("429", "500")
 """The statuses a mix can draw: errors every operation of the spec documents."""
 FDS = Path("/proc/self/fd")
+WILDCARDS = ("0.0.0.0", "::", "")
 UNSUPPORTED = (
     b"The mock cannot reach this request's connection to break it: it needs Linux's "
     b"/proc/self/fd.\n"
@@ -142,8 +139,16 @@ def _break(fault: str, connection: socket.socket) -> None:
         head = b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 1024\r\n\r\n"
         connection.sendall(head + b'{"data":{"user":{"open_id":"')
     elif fault == "garbage":
-        connection.sendall(os.urandom(256))
+        connection.sendall(_garbage())
     connection.shutdown(socket.SHUT_RDWR)
+
+
+def _garbage() -> bytes:
+    """Random bytes that cannot be a status line: none is CR or LF (so a client reads them
+    all as one line) and they do not start with `HTTP/`; then the blank line that ends a
+    head, so that the client judges them at once."""
+    noise = bytes(byte for byte in os.urandom(512) if byte not in b"\r\nH")[:200]
+    return noise + b"\r\n\r\n"
 
 
 def _disconnect(fd: int) -> None:
@@ -161,13 +166,22 @@ def _libc() -> ctypes.CDLL:
 
 def _connection(scope: Scope) -> socket.socket | None:
     """A socket of the request's connection, found among the process's open files by its
-    two addresses; None where the platform does not list them."""
-    if not FDS.is_dir() or sys.platform != "linux":
-        return None
+    two addresses; None where it cannot be: no /proc, a connection that is not plain
+    HTTP/1.1 over TCP (bytes written to a TLS or HTTP/2 connection would not break it the
+    same way), or a client already gone."""
     server, client = scope.get("server"), scope.get("client")
-    if server is None or client is None:
+    if (
+        not FDS.is_dir()
+        or sys.platform != "linux"
+        or scope.get("http_version") != "1.1"
+        or scope.get("scheme") != "http"
+        or server is None
+        or client is None
+    ):
         return None
-    local, peer = (server[0], int(server[1])), (client[0], int(client[1]))
+    # The server address is the listening one: on a wildcard bind, only its port is known.
+    host = None if server[0] in WILDCARDS else server[0]
+    port, peer = int(server[1]), (client[0], int(client[1]))
     for name in os.listdir(FDS):
         try:
             if not os.readlink(FDS / name).startswith("socket:"):
@@ -176,8 +190,14 @@ def _connection(scope: Scope) -> socket.socket | None:
         except OSError:
             continue
         try:
-            if candidate.getsockname()[:2] == local and candidate.getpeername()[:2] == peer:
-                return candidate
+            if candidate.family in (socket.AF_INET, socket.AF_INET6):
+                local = candidate.getsockname()[:2]
+                if (
+                    local[1] == port
+                    and host in (None, local[0])
+                    and candidate.getpeername()[:2] == peer
+                ):
+                    return candidate  # the first match: a later one could be our own dup
         except OSError:
             pass
         candidate.close()

@@ -144,6 +144,11 @@ class OAuth:
             return self._error(
                 "unsupported_grant_type", f"Unsupported grant type: {form['grant_type']}"
             )
+        verifier = form.get("code_verifier")
+        if verifier is not None and not PKCE.fullmatch(verifier):
+            return self._error(
+                "invalid_request", "code_verifier must be 43 to 128 URL-safe characters."
+            )
         if not self._client_ok(form):
             return self._error("invalid_client")
         self._store.sweep()

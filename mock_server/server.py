@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import contextlib
 import ipaddress
 import json
 import logging
-import multiprocessing
 import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
 
 from .app import DEFAULT_RATE_LIMIT, DEFAULT_TOKEN_TTL, MockApp
 from .contract import Contract
-from .faults import DEFAULT_MIX, RELEASE_SIGNAL
+from .faults import DEFAULT_MIX
 from .fixtures import DEFAULT_FIXTURES, load_fixtures
 from .journal import DEFAULT_SIZE
 from .latency import Latency
@@ -29,6 +26,10 @@ __all__ = [
     "serve",
 ]
 
+WORKERS_KILL_SECONDS = 65
+"""How long a stopping server waits for a worker before killing it: longer than any delay
+the mock adds to an answer (60 s), so no answer in flight is cut short; a bound for a worker
+stopped before it had finished starting, which granian can miss."""
 OPTIONS_VARIABLE = "TIKTOK_MOCK_OPTIONS"
 """How the options reach granian's worker processes, which build their own app."""
 
@@ -100,18 +101,8 @@ def serve(options: Options, target: str = "mock_server.server:from_environment")
     from granian.log import LogLevels
     from granian.server import Server
 
-    class ReleasingServer(Server):  # type: ignore[misc,valid-type]
-        """Granian's server, which first tells its workers to let go of their hung
-        requests when it is asked to stop, so that it does not wait for them."""
-
-        def signal_handler_interrupt(self, *args: Any, **kwargs: Any) -> None:
-            for worker in multiprocessing.active_children():
-                with contextlib.suppress(ProcessLookupError):
-                    os.kill(worker.pid or 0, RELEASE_SIGNAL)
-            super().signal_handler_interrupt(*args, **kwargs)
-
     os.environ[OPTIONS_VARIABLE] = json.dumps(asdict(options))
-    ReleasingServer(
+    Server(
         target,
         address=options.host,
         port=options.port,
@@ -119,4 +110,5 @@ def serve(options: Options, target: str = "mock_server.server:from_environment")
         workers=options.workers,
         factory=True,
         log_level=LogLevels(options.log_level),
+        workers_kill_timeout=WORKERS_KILL_SECONDS,
     ).serve()

@@ -47,6 +47,7 @@ class UserInfo:
         clock: Callable[[], float],
     ) -> None:
         self._field_scopes = contract.field_scopes
+        self._max_fields = contract.max_fields
         self._errors = contract.errors
         self._store = store
         self.limiter = limiter
@@ -91,12 +92,15 @@ class UserInfo:
             ]
         except UnicodeDecodeError:
             return (), required.with_message("Fields must be UTF-8, comma-separated")
-        fields = list(dict.fromkeys(item for item in items if item))
+        named = [item for item in items if item]
+        fields = list(dict.fromkeys(named))
         if not fields or any("," in field for field in fields):
             return (), required
         unknown = [field for field in fields if field not in self._field_scopes]
         if unknown:
             return (), required.with_message(_unknown_fields(unknown))
+        if len(named) > self._max_fields:
+            return (), required.with_message(f"Fields lists at most {self._max_fields} names")
         return tuple(fields), None
 
 

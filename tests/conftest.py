@@ -114,11 +114,33 @@ def raw_document() -> dict[str, Any]:
     return loaded
 
 
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """In a pytest-xdist worker, hand the report's figures to the controller."""
+    from cases import GENERATED, TABLES
+
+    output = getattr(session.config, "workeroutput", None)
+    if output is not None:
+        output["generated"] = dict(GENERATED)
+        output["tables"] = dict(TABLES)
+
+
+def pytest_testnodedown(node: Any, error: object) -> None:
+    """In the pytest-xdist controller, gather what each worker handed over."""
+    from cases import GENERATED, TABLES
+
+    output = getattr(node, "workeroutput", {})
+    GENERATED.update(output.get("generated", {}))
+    TABLES.update(output.get("tables", {}))
+
+
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    from cases import GENERATED
+    from cases import GENERATED, TABLES
 
     for run, count in sorted(GENERATED.items()):
         terminalreporter.write_line(f"schemathesis: {count} cases generated {run}")
+    for title, table in TABLES.items():
+        terminalreporter.write_sep("-", title)
+        terminalreporter.write_line(table)
 
 
 @pytest.fixture(scope="session")

@@ -10,6 +10,7 @@ import pytest
 import yaml
 
 from mock_server.app import MockApp
+from mock_server.bodies import MAX_BODY_BYTES
 from mock_server.faults import FAULTS
 from mock_server.server import Options, create_app
 from mock_server.spec import SPEC_PATH, document_path
@@ -104,7 +105,7 @@ def test_a_bad_token_lists_each_problem(app: MockApp, body: Any, problems: list[
     [
         (b"{", JSON, "The request body is not valid JSON: Expecting property name enclosed in double quotes: line 1 column 2 (char 1)"),
         (b"{}", {"content-type": "text/plain"}, "Content-Type must be application/json"),
-        (b"x" * 20_000, JSON, "The request body is over 16384 bytes"),
+        (b"x" * (MAX_BODY_BYTES + 1), JSON, f"The request body is over {MAX_BODY_BYTES} bytes"),
     ],
 )  # fmt: skip
 def test_a_body_that_is_not_json(
@@ -201,6 +202,15 @@ def test_it_serves_both_spec_documents(app: MockApp) -> None:
         response = admin(app, "GET", route)
         assert response.headers["content-type"] == "application/yaml"
         assert response.content == path.read_bytes()
+
+
+def test_it_serves_the_rendered_reference(app: MockApp) -> None:
+    response = admin(app, "GET", "reference")
+    assert response.headers["content-type"] == "text/html; charset=utf-8"
+    assert (
+        response.content
+        == (SPEC_PATH.parent.parent / "mock_server" / "reference.html").read_bytes()
+    )
 
 
 def test_unknown_routes_and_methods(app: MockApp) -> None:

@@ -11,7 +11,7 @@ from mock_server.asgi import Message
 from mock_server.bodies import MAX_BODY_BYTES, read_form, read_json
 
 FORM = [(b"content-type", b"application/x-www-form-urlencoded; charset=utf-8")]
-FIELDS = {"a", "b", "c"}
+FIELDS = {"a": None, "b": None, "c": 3}
 JSON = [(b"content-type", b"application/json")]
 
 
@@ -49,6 +49,7 @@ def test_fields_it_does_not_know_are_ignored_even_twice() -> None:
         (FORM, [chunk(b"a=%FF")], "The request body is not a valid form"),
         (FORM, [chunk(b"a=\xff")], "The request body is not a valid form"),
         (FORM, [chunk(b"a=1&a=2")], "Parameter given twice: a"),
+        (FORM, [chunk(b"c=%C3%A9%C3%A9%C3%A9%C3%A9")], "Parameter too long: c (at most 3 characters)"),
     ],
 )  # fmt: skip
 def test_a_form_refused(

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import threading
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -163,10 +164,16 @@ def test_the_admin_api_over_a_socket_with_a_token_from_the_environment() -> None
     assert "s3cret" not in output
 
 
-def test_with_two_workers_it_warns_that_state_calls_refuse() -> None:
-    with running_mock("--workers", "2") as mock:
-        output = mock.stop()
-    assert "warning: 2 workers each keep their own state" in output
+def test_with_two_workers_it_warns_that_state_calls_refuse(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from mock_server import cli
+
+    served: list[Any] = []
+    monkeypatch.setattr(cli, "serve", served.append)
+    assert cli.main(["--workers", "2", "--port", "0"]) == 0
+    assert [options.workers for options in served] == [2]
+    assert "warning: 2 workers each keep their own state" in capsys.readouterr().err
 
 
 def test_no_token_a_client_sends_reaches_the_logs() -> None:

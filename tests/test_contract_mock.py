@@ -6,6 +6,7 @@ reported at the end of the session. A failure prints the curl command that repro
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -15,16 +16,19 @@ from typing import Any
 from xml.etree import ElementTree
 
 import hypothesis
+import pytest
 import schemathesis
+import yaml
 from schemathesis import GenerationMode
 from schemathesis.checks import CHECKS, load_all_checks
 
-from contract.__main__ import command
+from contract.__main__ import command, report_paths
+from contract.coverage import reached
 from mock_server.process import running_mock
 from mock_server.server import Options, create_app
-from mock_server.spec import SPEC_PATH
+from mock_server.spec import SPEC_PATH, load_document
 
-from cases import GENERATED
+from cases import GENERATED, TABLES
 from seeds import EXAMPLE_TOKEN as TOKEN
 
 SEED = int(os.environ.get("SCHEMATHESIS_SEED", "20261121"))
@@ -65,21 +69,121 @@ def test_every_check_is_on() -> None:
     assert [name for name in names if not config.get_by_name(name=name).enabled] == []
 
 
-def test_over_a_socket(tmp_path: Path) -> None:
+CONFORMANCE = ",".join(
+    [
+        "status_code_conformance",
+        "content_type_conformance",
+        "response_headers_conformance",
+        "response_schema_conformance",
+    ]
+)
+"""The checks that judge an answer by the spec alone: the runs below that inject documented
+429 and 500 errors on purpose use these."""
+
+
+@pytest.fixture(scope="module")
+def reports(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("reports")
+
+
+@pytest.fixture(scope="module")
+def full_run(reports: Path) -> subprocess.CompletedProcess[str]:
     """The contract suite (`make contract`) against the CLI on a real socket."""
-    junit = tmp_path / "junit.xml"
     with running_mock("--rate-limit", "0") as mock:
-        run = command(mock.url, TOKEN, junit=junit, max_examples=OVER_SOCKET_EXAMPLES, seed=SEED)
-        result = subprocess.run(run, capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stdout + result.stderr
-    counts = re.search(r"Test cases:\n\s+(\d+) generated, (\d+) passed", result.stdout)
-    assert counts and counts[1] == counts[2], result.stdout
+        run = command(
+            mock.url,
+            TOKEN,
+            reports=report_paths(reports, "full"),
+            max_examples=OVER_SOCKET_EXAMPLES,
+            seed=SEED,
+        )
+        return subprocess.run(run, capture_output=True, text=True, timeout=300)
+
+
+@pytest.fixture(scope="module")
+def fault_run(reports: Path) -> subprocess.CompletedProcess[str]:
+    """Every operation against a mock answering half its requests with the documented 429
+    and 500 errors (`--fault-rate`), with a token that lacks the profile and stats scopes."""
+    with running_mock("--rate-limit", "0", "--fault-rate", "0.5", "--seed", str(SEED)) as mock:
+        run = command(
+            mock.url,
+            "act.mock.basic",
+            reports={"ndjson": reports / "faults-events.ndjson"},
+            max_examples=20,
+            seed=SEED,
+            checks=CONFORMANCE,
+            phases="examples,coverage,fuzzing",
+        )
+        return subprocess.run(run, capture_output=True, text=True, timeout=300)
+
+
+def test_over_a_socket(full_run: subprocess.CompletedProcess[str], reports: Path) -> None:
+    assert full_run.returncode == 0, full_run.stdout + full_run.stderr
+    counts = re.search(r"Test cases:\n\s+(\d+) generated, (\d+) passed", full_run.stdout)
+    assert counts and counts[1] == counts[2], full_run.stdout
     GENERATED["over a socket"] += int(counts[1])
-    links = re.search(r"API Links:\s+(\d+) covered / (\d+) selected", result.stdout)
+    links = re.search(r"API Links:\s+(\d+) covered / (\d+) selected", full_run.stdout)
     # The three links of a new token: to the user info, a refresh and a revoke.
-    assert links and links[1] == links[2] == "3", result.stdout
-    report = ElementTree.parse(junit).getroot()
+    assert links and links[1] == links[2] == "3", full_run.stdout
+    report = ElementTree.parse(report_paths(reports, "full")["junit"]).getroot()
     assert list(report.iter("testcase")) and not list(report.iter("failure"))
+    # The traffic is kept, the token filtered out of it.
+    traffic = report_paths(reports, "full")["har"].read_text(encoding="utf-8")
+    assert json.loads(traffic)["log"]["entries"] and TOKEN not in traffic
+
+
+def test_every_documented_answer_and_link_is_reached(
+    full_run: subprocess.CompletedProcess[str],
+    fault_run: subprocess.CompletedProcess[str],
+    reports: Path,
+) -> None:
+    """The runs above reach every status, error code and link the spec documents; an error
+    the mock gives only when asked (`Prefer: error=...`) is then asked for, and shown so."""
+    assert fault_run.returncode == 0, fault_run.stdout + fault_run.stderr
+    document = load_document()
+    natural = [report_paths(reports, "full")["ndjson"], reports / "faults-events.ndjson"]
+    before = reached(document, {"natural": natural})
+    unreached = [answer for answer, runs in before.answers.items() if not runs and answer.code]
+    with running_mock("--rate-limit", "0") as mock:
+        runs = {
+            answer: subprocess.Popen(
+                command(
+                    mock.url,
+                    TOKEN,
+                    reports={"ndjson": reports / f"forced-{answer.operation}-{answer.code}.ndjson"},
+                    max_examples=1,
+                    seed=SEED,
+                    checks=CONFORMANCE,
+                    phases="examples",
+                    headers=[f"Prefer: error={answer.code}"],
+                    operation_id=answer.operation,
+                ),
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+            )
+            for answer in unreached
+        }
+        for process in runs.values():
+            output, _ = process.communicate(timeout=300)
+            assert process.returncode == 0, output
+    coverage = reached(
+        document,
+        {
+            "example token": natural[:1],
+            "faults, basic token": natural[1:],
+            "forced (Prefer)": sorted(reports.glob("forced-*.ndjson")),
+        },
+    )
+    TABLES["contract coverage against the mock"] = coverage.table()
+    assert coverage.unreached == []
+    # Only these need asking for (the README names them): the mock reaches every other
+    # documented answer by itself, and a change that stops it doing so fails here.
+    assert sorted(map(str, unreached)) == [
+        "getUserInfo 400 scope_permission_missed",
+        "revokeAccessToken 400 invalid_grant",
+        "revokeAccessToken 400 unsupported_grant_type",
+    ]
 
 
 def test_contract_live_skips_without_a_token() -> None:
@@ -98,10 +202,50 @@ def test_contract_live_skips_without_a_token() -> None:
 
 
 def test_contract_live_stays_within_tikToks_rules() -> None:
-    run = command("https://open.tiktokapis.com", "act.x", live=True)
+    paths = report_paths(Path("reports"), "contract-live")
+    run = command("https://open.tiktokapis.com", "act.x", live=True, reports=paths)
     assert run[run.index("--mode") + 1] == "positive"
     assert run[run.index("--include-operation-id") + 1] == "getUserInfo"
     assert run[run.index("--rate-limit") + 1] == "300/m"
+    # Each answer within 5 s, and the traffic kept as a HAR file.
+    assert run[run.index("--max-response-time") + 1] == "5.0"
+    assert run[run.index("--report") + 1].split(",") == ["junit", "har", "ndjson"]
+    assert run[run.index("--report-har-path") + 1] == "reports/contract-live-har.json"
+
+
+def test_make_contract_writes_the_reports_and_prints_the_coverage(tmp_path: Path) -> None:
+    with running_mock("--rate-limit", "0") as mock:
+        result = subprocess.run(
+            [sys.executable, "-m", "contract", "--url", mock.url, "--token", TOKEN,
+             "--reports", str(tmp_path), "--max-examples", "5"],
+            capture_output=True, text=True, timeout=300,
+        )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    for kind, path in report_paths(tmp_path, "contract").items():
+        assert path.stat().st_size > 0 and f"{kind} report: {path}" in result.stdout
+    assert re.search(r"3/3 operations, \d+/24 documented answers and links reached", result.stdout)
+
+
+def test_the_readme_schedules_the_live_run_with_a_secret() -> None:
+    """The README's CI job: scheduled, `make contract-live` with the token from a secret,
+    the reports kept whatever the outcome; and the make target it names runs the live
+    suite into reports/."""
+    readme = (Path(SPEC_PATH).parent.parent / "README.md").read_text(encoding="utf-8")
+    (block,) = re.findall(r"```yaml\n(name: contract-live\n.*?)```", readme, re.S)
+    job = yaml.safe_load(block)
+    triggers = job[True]  # YAML 1.1 (PyYAML) reads the key `on` as true
+    assert triggers["schedule"][0]["cron"]
+    steps = job["jobs"]["contract-live"]["steps"]
+    (run,) = [step for step in steps if "run" in step]
+    assert run["run"] == "make contract-live"
+    assert run["env"] == {"TIKTOK_ACCESS_TOKEN": "${{ secrets.TIKTOK_ACCESS_TOKEN }}"}
+    (upload,) = [step for step in steps if "upload-artifact" in step.get("uses", "")]
+    assert upload["if"] == "always()" and upload["with"]["path"] == "reports/"
+    make = subprocess.run(
+        ["make", "--dry-run", "--always-make", "contract-live"],
+        cwd=Path(SPEC_PATH).parent.parent, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    assert "-m contract --live --reports reports" in make.stdout
 
 
 def test_an_outsiders_run_with_every_check_and_no_configuration(tmp_path: Path) -> None:

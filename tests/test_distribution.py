@@ -166,6 +166,18 @@ def test_the_seeds_curl_example_is_answered_with_the_seeds_body(
     assert body == expected
 
 
+def test_the_installed_mock_serves_its_documents(
+    installed: Installed, tiktok_mock_command: str
+) -> None:
+    for route, expected in (
+        ("openapi.yaml", SPEC_PATH.read_bytes()[:200]),
+        ("reference", b"<!DOCTYPE html>"),
+    ):
+        run = installed.run("curl", "-sS", "-f", f"{tiktok_mock_command}/__mock/{route}")
+        assert run.returncode == 0, run.stderr
+        assert run.stdout.encode().startswith(expected)
+
+
 def test_the_readmes_sync_example_runs_against_it(
     installed: Installed, tiktok_mock_command: str
 ) -> None:

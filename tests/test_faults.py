@@ -25,7 +25,7 @@ RAISED: dict[str, tuple[type[Exception], str | None]] = {
     "reset": (httpx.ReadError, "Connection reset by peer"),
     "empty": (httpx.RemoteProtocolError, "Server disconnected without sending a response."),
     "truncated": (httpx.RemoteProtocolError, "peer closed connection without sending complete message body"),
-    "garbage": (httpx.RemoteProtocolError, None),
+    "garbage": (httpx.RemoteProtocolError, "illegal status line"),
     "html": (errors.UnexpectedStatus, "Unexpected status code: 502"),
     "hang": (httpx.ReadTimeout, None),
 }  # fmt: skip
@@ -57,6 +57,19 @@ def test_each_fault_raises_what_the_readme_says(mock: RunningMock, fault: str) -
     with client(mock) as healthy:  # and the mock goes on serving
         reply = get_user_info.sync(client=healthy, fields=FIELDS)
     assert reply is not None and reply.error.code == "ok"
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "::"])
+def test_faults_on_a_mock_bound_to_every_interface(host: str) -> None:
+    """As in a container: the request's server address is the wildcard one listened on."""
+    with running_mock("--host", host) as mock:
+        for fault in ("reset", "empty", "truncated", "garbage"):
+            kind, message = RAISED[fault]
+            with (
+                client(mock, Prefer=f"fault={fault}") as faulty,
+                pytest.raises(kind, match=message),
+            ):
+                get_user_info.sync(client=faulty, fields=FIELDS)
 
 
 def test_html_is_a_proxys_page_without_a_log_id(mock: RunningMock) -> None:

@@ -12,9 +12,10 @@ import pytest
 from openapi_schema_validator import OAS30Validator
 
 from mock_server.app import MockApp
+from mock_server.bodies import MAX_BODY_BYTES
 from mock_server.contract import Contract
 from mock_server.fixtures import load_fixtures
-from mock_server.oauth import CODE_TTL
+from mock_server.oauth import CODE_TTL, PKCE
 from mock_server.spec import load_document, operation
 
 from conftest import Clock, call
@@ -174,7 +175,7 @@ def test_token_errors(
         (b"grant_type=authorization_code", "application/json", "Content-Type must be application/x-www-form-urlencoded"),
         (b"grant_type=a&grant_type=b", "application/x-www-form-urlencoded", "Parameter given twice: grant_type"),
         (b"grant_type=%FF", "application/x-www-form-urlencoded", "The request body is not a valid form"),
-        (b"x=" + b"a" * 20_000, "application/x-www-form-urlencoded", "The request body is over 16384 bytes"),
+        (b"x=" + b"a" * MAX_BODY_BYTES, "application/x-www-form-urlencoded", f"The request body is over {MAX_BODY_BYTES} bytes"),
     ],
 )  # fmt: skip
 def test_a_body_that_is_not_a_form(
@@ -276,6 +277,26 @@ def test_pkce_needs_the_matching_verifier(app: MockApp) -> None:
     assert wrong["error_description"] == "code_verifier does not match the challenge."
     assert token(app, **form, code_verifier=VERIFIER).status_code == 200  # tries did not spend it
     assert token(app, **form, code_verifier=VERIFIER).json()["error"] == "invalid_grant"
+
+
+@pytest.mark.parametrize(
+    ("verifier", "description"),
+    [
+        ("short", "code_verifier must be 43 to 128 URL-safe characters."),
+        (VERIFIER + "=", "code_verifier must be 43 to 128 URL-safe characters."),
+        ("x" * 129, "Parameter too long: code_verifier (at most 128 characters)"),
+    ],
+)
+def test_a_malformed_verifier_is_refused_for_any_code(
+    app: MockApp, verifier: str, description: str
+) -> None:
+    """The spec's pattern for `code_verifier` (RFC 7636), enforced with or without PKCE."""
+    pattern = DOCUMENT["components"]["schemas"]["TokenRequest"]["properties"]["code_verifier"]
+    assert pattern["pattern"] == f"^{PKCE.pattern}$"
+    form = {"grant_type": "authorization_code", "code": "code.example", "code_verifier": verifier}
+    refused = token(app, **form).json()
+    assert (refused["error"], refused["error_description"]) == ("invalid_request", description)
+    assert token(app, **{**form, "code_verifier": VERIFIER}).status_code == 200
 
 
 @pytest.mark.parametrize(

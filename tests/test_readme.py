@@ -136,7 +136,7 @@ def test_the_fixtures_example_loads(document: dict[str, Any], tmp_path: Path) ->
     from mock_server.contract import Contract
     from mock_server.fixtures import load_fixtures
 
-    (example,) = re.findall(r"```yaml\n(.*?)```", README.read_text(encoding="utf-8"), re.S)
+    (example,) = re.findall(r"```yaml\n(users:.*?)```", README.read_text(encoding="utf-8"), re.S)
     path = tmp_path / "fixtures.yaml"
     path.write_text(example, encoding="utf-8")
     grants = load_fixtures(Contract.from_document(document), path).grants

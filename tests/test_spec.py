@@ -9,6 +9,7 @@ import pytest
 from openapi_schema_validator import OAS30Validator
 from openapi_spec_validator import validate
 
+from mock_server.bodies import MAX_BODY_BYTES
 from mock_server.spec import operation, response_examples
 
 from seeds import ENDPOINT_EXAMPLE, FIELDS, SCOPES, USER_OBJECT_EXAMPLE
@@ -98,8 +99,17 @@ def test_oauth_operations(document: dict[str, Any]) -> None:
         assert list(op["requestBody"]["content"]) == ["application/x-www-form-urlencoded"]
         assert set(op["responses"]) == {"200", "400", "401", "429", "500"}
         body = op["requestBody"]["content"]["application/x-www-form-urlencoded"]["schema"]
-        for name, prop in body["properties"].items():  # the mock refuses an empty value
-            assert prop.get("minLength") == (None if "enum" in prop else 1), name
+        # The mock refuses an empty value, and a body over MAX_BODY_BYTES: the longest form
+        # the spec admits, each character percent-encoded UTF-8 (up to 12 bytes), fits in it.
+        limit = int(re.search(r"chooses (\d+) characters for each string", " ".join(
+            body["description"].split()))[1])  # type: ignore[index]  # fmt: skip
+        longest = 0
+        for name, prop in body["properties"].items():
+            if "enum" not in prop:
+                assert 1 <= prop["minLength"] <= prop["maxLength"] <= limit, name
+            width = prop.get("maxLength", max(map(len, prop.get("enum", [""]))))
+            longest += len(name) + 2 + 12 * width
+        assert longest <= MAX_BODY_BYTES
     grant_types = token["requestBody"]["content"]["application/x-www-form-urlencoded"]["schema"]
     assert grant_types["properties"]["grant_type"]["enum"] == [
         "authorization_code",

@@ -146,6 +146,19 @@ def test_many_unknown_fields_are_summarised(app: MockApp) -> None:
     assert message == "Invalid fields: " + ", ".join(f"f{n}" for n in range(10)) + " and 15 more"
 
 
+def test_fields_takes_at_most_max_items_names(app: MockApp) -> None:
+    """The spec's maxItems of `fields`: one name for each `User` field, repeats counted."""
+    contract = Contract.from_document(_document())
+    assert contract.max_fields == len(contract.field_scopes) == 14
+    names = list(contract.field_scopes)
+    assert get(app, f"{PATH}?fields=" + ",".join(names)).status_code == 200
+    assert error_of(get(app, f"{PATH}?fields=" + ",".join([*names, "open_id"]))) == (
+        400,
+        "invalid_params",
+        "Fields lists at most 14 names",
+    )
+
+
 def test_fields_given_twice(app: MockApp) -> None:
     assert error_of(get(app, f"{PATH}?fields=open_id&fields=union_id")) == (
         400,

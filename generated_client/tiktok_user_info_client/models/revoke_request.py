@@ -11,7 +11,10 @@ T = TypeVar("T", bound="RevokeRequest")
 
 @_attrs_define
 class RevokeRequest:
-    """The app's credentials and the access token to revoke."""
+    """The app's credentials and the access token to revoke. As for the token
+    request, this document chooses 2048 characters for each string.
+
+    """
 
     client_key: str
     """ The app's client key. """

@@ -17,7 +17,10 @@ class TokenRequest:
     """`client_key`, `client_secret` and `grant_type` always; `code` and
     `redirect_uri` (and `code_verifier` with PKCE) for `authorization_code`;
     `refresh_token` for `refresh_token`. A parameter given empty is
-    refused with `invalid_request`, as if it were malformed.
+    refused with `invalid_request`, as if it were malformed. TikTok
+    publishes no length limits; this document chooses 2048 characters for
+    each string, which is more than its tokens, codes and redirect URIs
+    need.
 
     """
 
@@ -32,7 +35,8 @@ class TokenRequest:
     redirect_uri: str | Unset = UNSET
     """ The redirect URI of the authorization request, exactly. """
     code_verifier: str | Unset = UNSET
-    """ The PKCE code verifier, for mobile and desktop apps. """
+    """ The PKCE code verifier, for mobile and desktop apps: 43 to 128
+    unreserved characters (RFC 7636). """
     refresh_token: str | Unset = UNSET
     """ The refresh token of an earlier token response. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)

@@ -103,7 +103,10 @@ def sync_detailed(
         body (TokenRequest): `client_key`, `client_secret` and `grant_type` always; `code` and
             `redirect_uri` (and `code_verifier` with PKCE) for `authorization_code`;
             `refresh_token` for `refresh_token`. A parameter given empty is
-            refused with `invalid_request`, as if it were malformed.
+            refused with `invalid_request`, as if it were malformed. TikTok
+            publishes no length limits; this document chooses 2048 characters for
+            each string, which is more than its tokens, codes and redirect URIs
+            need.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -144,7 +147,10 @@ def sync(
         body (TokenRequest): `client_key`, `client_secret` and `grant_type` always; `code` and
             `redirect_uri` (and `code_verifier` with PKCE) for `authorization_code`;
             `refresh_token` for `refresh_token`. A parameter given empty is
-            refused with `invalid_request`, as if it were malformed.
+            refused with `invalid_request`, as if it were malformed. TikTok
+            publishes no length limits; this document chooses 2048 characters for
+            each string, which is more than its tokens, codes and redirect URIs
+            need.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -183,7 +189,10 @@ async def asyncio_detailed(
         body (TokenRequest): `client_key`, `client_secret` and `grant_type` always; `code` and
             `redirect_uri` (and `code_verifier` with PKCE) for `authorization_code`;
             `refresh_token` for `refresh_token`. A parameter given empty is
-            refused with `invalid_request`, as if it were malformed.
+            refused with `invalid_request`, as if it were malformed. TikTok
+            publishes no length limits; this document chooses 2048 characters for
+            each string, which is more than its tokens, codes and redirect URIs
+            need.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -222,7 +231,10 @@ async def asyncio(
         body (TokenRequest): `client_key`, `client_secret` and `grant_type` always; `code` and
             `redirect_uri` (and `code_verifier` with PKCE) for `authorization_code`;
             `refresh_token` for `refresh_token`. A parameter given empty is
-            refused with `invalid_request`, as if it were malformed.
+            refused with `invalid_request`, as if it were malformed. TikTok
+            publishes no length limits; this document chooses 2048 characters for
+            each string, which is more than its tokens, codes and redirect URIs
+            need.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

@@ -96,7 +96,9 @@ def sync_detailed(
     Errors are those of the token endpoint, in OAuth's shape.
 
     Args:
-        body (RevokeRequest): The app's credentials and the access token to revoke.
+        body (RevokeRequest): The app's credentials and the access token to revoke. As for the
+            token
+            request, this document chooses 2048 characters for each string.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -130,7 +132,9 @@ def sync(
     Errors are those of the token endpoint, in OAuth's shape.
 
     Args:
-        body (RevokeRequest): The app's credentials and the access token to revoke.
+        body (RevokeRequest): The app's credentials and the access token to revoke. As for the
+            token
+            request, this document chooses 2048 characters for each string.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -162,7 +166,9 @@ async def asyncio_detailed(
     Errors are those of the token endpoint, in OAuth's shape.
 
     Args:
-        body (RevokeRequest): The app's credentials and the access token to revoke.
+        body (RevokeRequest): The app's credentials and the access token to revoke. As for the
+            token
+            request, this document chooses 2048 characters for each string.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -194,7 +200,9 @@ async def asyncio(
     Errors are those of the token endpoint, in OAuth's shape.
 
     Args:
-        body (RevokeRequest): The app's credentials and the access token to revoke.
+        body (RevokeRequest): The app's credentials and the access token to revoke. As for the
+            token
+            request, this document chooses 2048 characters for each string.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
