@@ -7,6 +7,7 @@ HOST ?= 127.0.0.1
 DIST ?= dist
 
 SPEC := openapi/tiktok-user-info.yaml
+ADMIN_SPEC := openapi/tiktok-mock-admin.yaml
 CLIENT := generated_client
 GENERATE = RUFF_NO_CACHE=true CLIENT_RUNTIME=$(CURDIR)/generator/runtime \
 	$(NODE) $(BIN)/openapi-python-client generate \
@@ -102,6 +103,10 @@ lint-spec: install $(SPECLINT)/node_modules/.installed
 		--ruleset $(SPECLINT)/.spectral.yaml $(SPEC)
 	$(NODE) $(SPECLINT)/node_modules/.bin/redocly lint --config $(SPECLINT)/redocly.yaml \
 		--format=json $(SPEC) 2>/dev/null | $(BIN)/python $(SPECLINT)/no_problems.py
+	$(NODE) $(SPECLINT)/node_modules/.bin/spectral lint --fail-severity=warn \
+		--ruleset $(SPECLINT)/.spectral-admin.yaml $(ADMIN_SPEC)
+	$(NODE) $(SPECLINT)/node_modules/.bin/redocly lint --config $(SPECLINT)/redocly.yaml \
+		--format=json $(ADMIN_SPEC) 2>/dev/null | $(BIN)/python $(SPECLINT)/no_problems.py
 
 $(SPECLINT)/node_modules/.installed: $(SPECLINT)/package.json $(SPECLINT)/package-lock.json | $(VENV)/.installed
 	$(NODE) npm ci --prefix $(SPECLINT) --no-audit --no-fund --loglevel=error

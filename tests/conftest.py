@@ -56,12 +56,23 @@ def call(
         sent.append(message)
 
     asyncio.run(app(scope, receive, send))
+    return _response(sent)
+
+
+def _response(sent: list[Message]) -> httpx.Response:
+    """The response `sent` makes, checked as a server would: a start then one final body,
+    header names in lower case, and a Content-Length that is the body's."""
     start, *bodies = sent
-    return httpx.Response(
-        start["status"],
-        headers=start["headers"],
-        content=b"".join(message.get("body", b"") for message in bodies),
-    )
+    assert start["type"] == "http.response.start", start
+    assert 100 <= start["status"] <= 599
+    assert all(message["type"] == "http.response.body" for message in bodies), bodies
+    assert bodies and not bodies[-1].get("more_body", False)
+    headers: list[tuple[bytes, bytes]] = start["headers"]
+    assert all(name == name.lower() for name, _ in headers), headers
+    content = b"".join(message.get("body", b"") for message in bodies)
+    lengths = [value for name, value in headers if name == b"content-length"]
+    assert lengths == [str(len(content)).encode()], (lengths, len(content))
+    return httpx.Response(start["status"], headers=headers, content=content)
 
 
 def error_of(response: httpx.Response) -> tuple[int, str, str]:

@@ -272,3 +272,124 @@ def test_the_readmes_fault_and_latency_example(monkeypatch: pytest.MonkeyPatch) 
     for status in (429, 500):
         assert 1.4 <= resets / statuses.count(status) <= 2.8  # twice as often as each
     assert 0.11 <= statistics.median(slept) <= 0.13
+
+
+def test_lifespan_starts_and_stops_and_stopping_releases_hangs() -> None:
+    import asyncio
+
+    app = create_app(Options())
+    messages = [{"type": "lifespan.startup"}, {"type": "lifespan.shutdown"}]
+    sent: list[dict[str, str]] = []
+
+    async def receive() -> dict[str, str]:
+        return messages.pop(0)
+
+    async def send(message: Any) -> None:
+        sent.append(message)
+
+    asyncio.run(app({"type": "lifespan"}, receive, send))
+    assert sent == [{"type": "lifespan.startup.complete"}, {"type": "lifespan.shutdown.complete"}]
+    assert app.faults._released is not None and app.faults._released.is_set()
+
+
+def test_the_journal_keeps_journal_size_requests() -> None:
+    app = create_app(Options(journal_size=2))
+    for _ in range(3):
+        get(app)
+    assert len(app.admin.requests()) == 2
+
+
+def test_a_mock_built_directly_opens_its_admin_api() -> None:
+    from mock_server.app import MockApp
+
+    built = create_app(Options())
+    app = MockApp(built.contract, built.store.fixtures)
+    assert call(app, "POST", "/__mock/reset").status_code == 204
+
+
+def test_reset_empties_the_rate_limit_windows() -> None:
+    app = create_app(Options(rate_limit=1))
+    assert [get(app).status_code for _ in range(2)] == [200, 429]
+    app.reset()
+    assert get(app).status_code == 200
+
+
+def test_what_the_journal_keeps_of_a_404_a_bad_form_and_a_fault(app: MockApp) -> None:
+    get(app, "/nowhere")
+    post_token(app, "grant_type=%FF")
+    get(app, Prefer="fault=reset")  # in-process there is no connection to reset: a 501
+    nowhere, bad_form, fault = app.admin.requests()
+    assert (nowhere.status, nowhere.operation, nowhere.form) == (404, None, None)
+    assert (bad_form.status, bad_form.operation, bad_form.form) == (400, "fetchAccessToken", None)
+    assert (fault.status, fault.operation, fault.fault, fault.log_id) == (
+        None,
+        "getUserInfo",
+        "reset",
+        None,
+    )
+    refused = post_token(app, "grant_type=refresh_token&client_key=k", Prefer="fault=empty")
+    assert refused.status_code == 501
+    assert app.admin.requests()[-1].form == {"grant_type": "refresh_token", "client_key": "k"}
+
+
+def test_the_debug_log_names_method_path_status_and_log_id_only(
+    app: MockApp, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level("DEBUG", logger="mock_server")
+    response = get(app, Authorization="Bearer act.secret-token")
+    assert caplog.messages == [f"GET {PATH} -> 401 (log_id {response.headers['x-tt-logid']})"]
+
+
+def test_an_unexpected_failure_is_logged_by_method_and_path(
+    app: MockApp, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken(*args: object) -> None:
+        raise RuntimeError("act.secret-token")
+
+    monkeypatch.setattr(app.user_info, "answer", broken)
+    get(app)
+    assert caplog.messages == [f"internal error answering GET {PATH}: RuntimeError"]
+
+
+def test_the_single_worker_refusal_carries_its_log_id() -> None:
+    response = post_token(create_app(Options(workers=2)), "grant_type=refresh_token")
+    body = response.json()
+    assert body["log_id"] == response.headers["x-tt-logid"]
+    assert body["error_description"] == (
+        "This mock runs 2 worker processes, each with its own state: "
+        "the OAuth flow needs --workers 1"
+    )
+
+
+def test_latency_applies_to_a_forced_answer_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    slept: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        slept.append(seconds)
+
+    monkeypatch.setattr("mock_server.app.asyncio.sleep", sleep)
+    app = create_app(Options(latency="40"))
+    assert get(app, Prefer="code=429").status_code == 429
+    app.admin.add_scenario({"operation": "getUserInfo", "error": "internal_error"})
+    assert get(app).status_code == 500
+    assert slept == [0.04, 0.04]
+
+
+def test_prefer_and_scenarios_come_before_the_draw() -> None:
+    app = create_app(Options(rate_limit=0, fault_rate=1.0, fault_mix="500"))
+    assert get(app, Prefer="code=429").status_code == 429
+    assert get(app, Prefer="fault=html").status_code == 502
+    app.admin.add_scenario({"operation": "getUserInfo", "fault": "html"})
+    assert get(app).status_code == 502
+    assert get(app).status_code == 500
+
+
+def test_a_prefer_the_consent_page_cannot_honour(app: MockApp) -> None:
+    response = call(
+        app, "GET", "/v2/auth/authorize/?client_key=mock_client_key", {"Prefer": "code=418"}
+    )
+    body = response.json()
+    assert (response.status_code, body["error"], body["error_description"]) == (
+        400, "invalid_request", "Prefer: code=418 is not a documented status here (200)",
+    )  # fmt: skip
+    assert body["log_id"] == response.headers["x-tt-logid"]

@@ -5,16 +5,19 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import re
+from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import httpx
 import pytest
+import yaml
 from openapi_schema_validator import OAS30Validator
 
 from mock_server.app import MockApp
 from mock_server.bodies import MAX_BODY_BYTES
 from mock_server.contract import Contract
-from mock_server.fixtures import load_fixtures
+from mock_server.fixtures import DEFAULT_FIXTURES, load_fixtures
 from mock_server.oauth import CODE_TTL, PKCE
 from mock_server.spec import load_document, operation
 
@@ -351,3 +354,123 @@ def test_the_admin_api_decides_the_next_consents(app: MockApp) -> None:
     assert "scopes=user.info.basic%2Cuser.info.stats&" in authorize(app).headers["location"]
     app.admin.add_scenario({"operation": "authorize", "consent": "deny"})
     assert "code=" in authorize(app, mock_consent="allow").headers["location"]  # the query wins
+
+
+OTHER_CLIENT = {"client_key": "other_key", "client_secret": "other_secret"}
+
+
+@pytest.fixture
+def two_clients(clock: Clock, tmp_path: Path) -> MockApp:
+    """The default fixtures, plus a second app whose redirect URI is registered, and a user
+    without an open_id."""
+    data = yaml.safe_load(DEFAULT_FIXTURES.read_text(encoding="utf-8"))
+    data["clients"]["other_key"] = {
+        "client_secret": "other_secret", "redirect_uris": ["https://other.example/cb"]
+    }  # fmt: skip
+    data["users"]["nameless"] = {"display_name": "No Open Id"}
+    path = tmp_path / "fixtures.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    contract = Contract.from_document(DOCUMENT)
+    return MockApp(contract, load_fixtures(contract, path), clock=clock)
+
+
+@pytest.mark.parametrize(
+    ("query", "error", "description"),
+    [
+        ({"client_key": ""}, "invalid_request", "Missing parameter: client_key"),
+        ({"response_type": ""}, "invalid_request", "Missing parameter: response_type"),
+        ({"scope": ""}, "invalid_request", "Missing parameter: scope"),
+        ({"redirect_uri": ""}, "invalid_request", "Missing parameter: redirect_uri"),
+        ({"client_key": "nobody"}, "unauthorized_client", "Client key is invalid."),
+        ({"response_type": "token"}, "unsupported_response_type", "response_type must be code."),
+        ({"scope": "user.info.basic,b.scope,a.scope"}, "invalid_scope", "Unknown scopes: a.scope, b.scope"),
+        ({"client_key": "other_key"}, "invalid_request", "redirect_uri is not registered."),
+        ({"mock_user": "nobody"}, "invalid_request", "Unknown mock_user: nobody"),
+    ],
+)  # fmt: skip
+def test_authorize_says_what_is_wrong(
+    two_clients: MockApp, query: dict[str, str], error: str, description: str
+) -> None:
+    response = authorize(two_clients, **query)
+    body = response.json()
+    assert (response.status_code, body["error"], body["error_description"]) == (
+        400,
+        error,
+        description,
+    )
+    assert body["log_id"] == response.headers["x-tt-logid"]
+
+
+def test_authorize_keeps_the_redirect_uris_query_and_an_empty_or_absent_state(app: MockApp) -> None:
+    every_scope = ",".join(sorted(Contract.from_document(DOCUMENT).scopes))
+    response = authorize(
+        app, redirect_uri="https://app.example/cb?tab=1", state="", scope=every_scope
+    )
+    location = urlsplit(response.headers["location"])
+    assert location.query.startswith("tab=1&code=")
+    assert parse_qs(location.query, keep_blank_values=True)["state"] == [""]
+    assert parse_qs(location.query)["scopes"] == [every_scope]
+    params = {"client_key": "mock_client_key", "response_type": "code", "scope": "user.info.basic",
+              "redirect_uri": CALLBACK}  # fmt: skip
+    stateless = send(app, "GET", f"/v2/auth/authorize/?{httpx.QueryParams(params)}")
+    assert "state" not in parse_qs(urlsplit(stateless.headers["location"]).query)
+    assert re.fullmatch(r"code\.[\w-]{32}", code_of(stateless))
+
+
+@pytest.mark.parametrize(
+    ("form", "description"),
+    [
+        ({"client_key": ""}, "Missing parameter: client_key"),
+        ({"client_secret": ""}, "Missing parameter: client_secret"),
+        ({"grant_type": "client_credentials"}, "Unsupported grant type: client_credentials"),
+    ],
+)
+def test_token_says_what_is_wrong(app: MockApp, form: dict[str, str], description: str) -> None:
+    response = token(app, **{"grant_type": "authorization_code", "code": "code.example", **form})
+    assert response.json()["error_description"] == description
+
+
+@pytest.mark.parametrize(
+    ("form", "description"),
+    [
+        ({"client_key": ""}, "Missing parameter: client_key"),
+        ({"client_secret": ""}, "Missing parameter: client_secret"),
+        ({"token": ""}, "Missing parameter: token"),
+        ({"client_secret": "wrong"}, "Client key or secret is invalid."),
+    ],
+)
+def test_revoke_says_what_is_wrong(app: MockApp, form: dict[str, str], description: str) -> None:
+    response = send(app, "POST", REVOKE, data={**CLIENT, "token": "act.x", **form})
+    assert_documented(response, "post", REVOKE)
+    assert response.json()["error_description"] == description
+
+
+def test_a_code_or_refresh_token_of_another_client(two_clients: MockApp) -> None:
+    def exchange(client: dict[str, str], **form: str) -> dict[str, str]:
+        reply = send(two_clients, "POST", TOKEN, data={**client, **form})
+        body: dict[str, str] = reply.json()
+        return body
+
+    stolen = exchange(OTHER_CLIENT, grant_type="authorization_code", code="code.example")
+    assert (stolen["error"], stolen["error_description"]) == (
+        "invalid_grant",
+        "Authorization code was issued to another client.",
+    )
+    issued = exchange(CLIENT, grant_type="authorization_code", code="code.example")
+    assert re.fullmatch(r"act\.[\w-]{43}", issued["access_token"])
+    assert re.fullmatch(r"rft\.[\w-]{43}", issued["refresh_token"])
+    refreshed = exchange(
+        OTHER_CLIENT, grant_type="refresh_token", refresh_token=issued["refresh_token"]
+    )
+    assert refreshed["error_description"] == "Refresh token was issued to another client."
+    wrong_uri = exchange(CLIENT, grant_type="authorization_code", code=code_of(authorize(two_clients)),
+                         redirect_uri="https://elsewhere.example/cb")  # fmt: skip
+    assert (
+        wrong_uri["error_description"] == "redirect_uri does not match the authorization request."
+    )
+
+
+def test_a_user_without_an_open_id_gets_an_empty_one(two_clients: MockApp) -> None:
+    code = code_of(authorize(two_clients, mock_user="nameless"))
+    issued = token(two_clients, grant_type="authorization_code", code=code, redirect_uri=CALLBACK)
+    assert issued.json()["open_id"] == ""

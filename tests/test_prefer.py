@@ -76,3 +76,17 @@ def test_any_bytes_are_honoured_or_refused_and_never_raise() -> None:
 
     run()
     assert min(outcomes["refused"], outcomes["honoured"]) >= 100, outcomes
+
+
+def test_empty_items_are_skipped_not_the_end() -> None:
+    assert parse(b", ,code=429") == Preference(USER_INFO.error_of_status(429))
+
+
+def test_what_a_refusal_lists() -> None:
+    assert parse(b"code=429=5") == (
+        "Prefer: code=429=5 is not a documented status here (200, 400, 401, 429, 500)"
+    )
+    codes = sorted({*USER_INFO.errors, *(reply.code for reply in USER_INFO.errors.values())})
+    assert parse(b"error=teapot") == (
+        f"Prefer: error=teapot is not a documented error here ({', '.join(codes)})"
+    )

@@ -77,3 +77,22 @@ def test_memory_for_100000_tokens_stays_under_20_mb() -> None:
         tracemalloc.stop()
     assert len(limiter) == 100_000
     assert used < 20_000_000
+
+
+def test_the_default_window_is_a_minute() -> None:
+    clock = Clock()
+    limiter = SlidingWindow(1, clock=clock)
+    assert limiter.admit("t") and not limiter.admit("t")
+    clock.advance(59.99)
+    assert not limiter.admit("t")
+    clock.advance(0.01)
+    assert limiter.admit("t")
+
+
+def test_a_key_is_swept_once_its_last_request_leaves_the_window() -> None:
+    clock = Clock()
+    limiter = SlidingWindow(5, window=10, clock=clock, sweep_every=2)
+    limiter.admit("old")
+    clock.advance(10)  # exactly a window later: the request is out of it
+    limiter.admit("new")  # the second call sweeps
+    assert len(limiter) == 1

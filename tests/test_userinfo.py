@@ -303,3 +303,31 @@ def test_tokens_are_compared_in_constant_time(
     monkeypatch.setattr("mock_server.store.hmac.compare_digest", compare_digest)
     assert get(app, f"{PATH}?fields=open_id").status_code == 200
     assert compared == [(SEED_TOKEN, SEED_TOKEN)]
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("?fields=open_id=1", "Invalid fields: open_id=1"),
+        ("?fields=open+id", "Invalid fields: open id"),
+        ("?fields=%FF", "Fields must be UTF-8, comma-separated"),
+        ("?fields=open_id,%C3", "Fields must be UTF-8, comma-separated"),
+        ("?fields=" + "x" * 70, "Invalid fields: " + "x" * 61 + "..."),
+        ("?fields=" + "y" * 64, "Invalid fields: " + "y" * 64),
+        ("?fields=" + ",".join(f"f{n}" for n in range(10)), "Invalid fields: " + ", ".join(f"f{n}" for n in range(10))),
+    ],
+)  # fmt: skip
+def test_how_a_bad_fields_value_is_told(app: MockApp, query: str, message: str) -> None:
+    assert error_of(get(app, PATH + query)) == (400, "invalid_params", message)
+
+
+def test_a_long_query_is_parsed_without_the_cache(app: MockApp) -> None:
+    padding = "&pad=" + "p" * 600  # longer than the queries whose parse is cached
+    response = get(app, f"{PATH}?fields=open_id{padding}")
+    assert response.json()["data"]["user"] == {"open_id": "723f24d7-e717-40f8-a2b6-cb8464cd23b4"}
+
+
+@pytest.mark.parametrize("authorization", [f"Bearer \t{SEED_TOKEN}", f"Bearer {SEED_TOKEN}\t"])
+def test_a_tab_is_not_a_space(app: MockApp, authorization: str) -> None:
+    response = call(app, "GET", f"{PATH}?fields=open_id", {"Authorization": authorization})
+    assert error_of(response)[:2] == (401, "access_token_invalid")
