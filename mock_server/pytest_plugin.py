@@ -74,15 +74,21 @@ class TikTokMock:
         """A generated client for the mock that sends `token` (by default the token of
         TikTok's documentation example).
 
-        It ignores the proxy settings of the environment (`HTTP_PROXY`, ...): the mock is
-        on this machine, and a proxy in between would only get in the way.
+        It retries as the client does by default, but without waiting between attempts
+        (the mock's failures are the ones a test asks for), and it ignores the proxy
+        settings of the environment (`HTTP_PROXY`, ...): the mock is on this machine, and
+        a proxy in between would only get in the way.
         """
         from tiktok_user_info_client import AuthenticatedClient
+        from tiktok_user_info_client.retries import Retries
 
         from .fixtures import EXAMPLE_TOKEN
 
         return AuthenticatedClient(
-            base_url=self.url, token=token or EXAMPLE_TOKEN, httpx_args={"trust_env": False}
+            base_url=self.url,
+            token=token or EXAMPLE_TOKEN,
+            retries=Retries(initial_delay=0.0),
+            httpx_args={"trust_env": False},
         )
 
     def reset(self) -> None:

@@ -55,6 +55,16 @@ def test_the_requests_received_with_tokens_redacted(tiktok_mock, tiktok_client):
     assert request.status == 200
 
 
+def test_the_plugins_clients_retry_without_waiting(tiktok_mock, tiktok_client):
+    from tiktok_user_info_client.retries import Retries
+
+    assert tiktok_client.retries == tiktok_mock.client().retries == Retries(initial_delay=0.0)
+    tiktok_mock.add_scenario("getUserInfo", error="rate_limit_exceeded", times=2)
+    reply = get_user_info.sync(client=tiktok_client, fields=[UserField.OPEN_ID])
+    assert reply.data.user.open_id
+    assert [r.status for r in tiktok_mock.requests] == [429, 429, 200]
+
+
 def test_the_default_tokens(tiktok_mock):
     assert "act.mock.basic" in tiktok_mock.tokens
     assert tiktok_mock.url.startswith("http://127.0.0.1:")
@@ -110,6 +120,6 @@ def test_users_test_files_run_with_only_the_plugins_fixtures(pytester: pytest.Py
         test_with_the_mock=USER_TESTS, test_profile=readme_example, test_wrong=FAILING_TEST
     )
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
-    result.assert_outcomes(passed=13, failed=1)
+    result.assert_outcomes(passed=14, failed=1)
     result.stdout.fnmatch_lines(["*test_wrong.py::test_wrong_name*"])
     result.stdout.fnmatch_lines(["*assert 'User Name' == 'Someone Else'*"])
