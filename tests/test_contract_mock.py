@@ -31,6 +31,9 @@ from mock_server.spec import SPEC_PATH, load_document
 from cases import GENERATED, TABLES
 from seeds import EXAMPLE_TOKEN as TOKEN
 
+SCHEMATHESIS_ENV = {k: v for k, v in os.environ.items() if not k.startswith("COVERAGE_")}
+"""The environment of the schemathesis runs: `make pytest` measures the Python processes
+the tests start, and schemathesis runs none of the code measured, only slower."""
 SEED = int(os.environ.get("SCHEMATHESIS_SEED", "20261121"))
 IN_PROCESS_EXAMPLES = 200
 OVER_SOCKET_EXAMPLES = 60
@@ -97,7 +100,9 @@ def full_run(reports: Path) -> subprocess.CompletedProcess[str]:
             max_examples=OVER_SOCKET_EXAMPLES,
             seed=SEED,
         )
-        return subprocess.run(run, capture_output=True, text=True, timeout=300)
+        return subprocess.run(
+            run, capture_output=True, text=True, timeout=300, env=SCHEMATHESIS_ENV
+        )
 
 
 @pytest.fixture(scope="module")
@@ -114,7 +119,9 @@ def fault_run(reports: Path) -> subprocess.CompletedProcess[str]:
             checks=CONFORMANCE,
             phases="examples,coverage,fuzzing",
         )
-        return subprocess.run(run, capture_output=True, text=True, timeout=300)
+        return subprocess.run(
+            run, capture_output=True, text=True, timeout=300, env=SCHEMATHESIS_ENV
+        )
 
 
 def test_over_a_socket(full_run: subprocess.CompletedProcess[str], reports: Path) -> None:
@@ -161,6 +168,7 @@ def test_every_documented_answer_and_link_is_reached(
                 stdout=subprocess.PIPE,
                 stderr=subprocess.STDOUT,
                 text=True,
+                env=SCHEMATHESIS_ENV,
             )
             for answer in unreached
         }
@@ -263,6 +271,7 @@ def test_an_outsiders_run_with_every_check_and_no_configuration(tmp_path: Path) 
                  "--checks", "all", "--seed", str(SEED), "--no-color",
                  "-H", f"Authorization: Bearer {TOKEN}"],
                 cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                env=SCHEMATHESIS_ENV,
             )
             for spec, mock in zip(specs, (api, admin), strict=True)
         ]  # fmt: skip
