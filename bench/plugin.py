@@ -72,16 +72,22 @@ def written_both_ways(tests: int) -> dict[str, str]:
     }
 
 
-def per_test_seconds(tests: int = 300, repeats: int = 3) -> dict[str, float]:
-    """Best-of-`repeats` wall time of each file's pytest run (start-up included), per test."""
-    best = {name: float("inf") for name in written_both_ways(0)}
+def per_test_seconds(tests: int = 300, repeats: int = 3) -> dict[str, dict[str, float]]:
+    """Best-of-`repeats` wall times of each way's pytest run, in seconds per test.
+
+    `per_test` is what one more test costs: the run of `tests` tests less the run of one,
+    over `tests - 1` (each way's one-off start-up, a server and its imports, cancels out);
+    `whole_run` is the run of `tests` tests, start-up included, over `tests`.
+    """
+    best: dict[tuple[str, int], float] = {}
     with tempfile.TemporaryDirectory() as folder:
         paths = {}
-        for number, (name, text) in enumerate(written_both_ways(tests).items()):
-            paths[name] = Path(folder) / f"test_way_{number}.py"
-            paths[name].write_text(text, encoding="utf-8")
+        for count in (1, tests):
+            for number, (name, text) in enumerate(written_both_ways(count).items()):
+                paths[name, count] = Path(folder) / f"test_way_{number}_{count}.py"
+                paths[name, count].write_text(text, encoding="utf-8")
         for _ in range(repeats):  # interleaved, so that both see the same machine
-            for name, path in paths.items():
+            for (name, count), path in paths.items():
                 began = time.perf_counter()
                 run = subprocess.run(
                     [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", path.name],
@@ -90,7 +96,11 @@ def per_test_seconds(tests: int = 300, repeats: int = 3) -> dict[str, float]:
                     text=True,
                 )
                 seconds = time.perf_counter() - began
-                if run.returncode != 0 or f"{tests} passed" not in run.stdout:
+                if run.returncode != 0 or f"{count} passed" not in run.stdout:
                     raise RuntimeError(f"{name}: {run.stdout[-2000:]}{run.stderr[-2000:]}")
-                best[name] = min(best[name], seconds / tests)
-    return best
+                best[name, count] = min(best.get((name, count), seconds), seconds)
+    names = written_both_ways(0)
+    return {
+        "per_test": {n: (best[n, tests] - best[n, 1]) / max(tests - 1, 1) for n in names},
+        "whole_run": {n: best[n, tests] / tests for n in names},
+    }
