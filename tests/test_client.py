@@ -222,3 +222,12 @@ def test_the_client_covers_every_documented_status(document: dict[str, Any]) -> 
     source = inspect.getsource(get_user_info)
     for status in operation(document)["responses"]:
         assert f"response.status_code == {status}" in source
+
+
+def test_the_token_stays_out_of_the_callers_headers_and_the_repr() -> None:
+    headers = {"User-Agent": "app/1"}
+    client = AuthenticatedClient(base_url="http://x", token="act.secret", headers=headers)
+    assert client.get_httpx_client().headers["authorization"] == "Bearer act.secret"
+    assert client.get_async_httpx_client().headers["authorization"] == "Bearer act.secret"
+    assert headers == {"User-Agent": "app/1"}
+    assert "act.secret" not in repr(client)

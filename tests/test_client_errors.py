@@ -47,6 +47,17 @@ def test_none_for_an_undocumented_status_only_when_asked() -> None:
     assert get_user_info.sync(client=client, fields=FIELDS) is None
 
 
+@pytest.mark.parametrize("status", [299, 499, 520, 599])
+def test_a_status_http_does_not_register_is_an_unexpected_status_too(status: int) -> None:
+    with pytest.raises(errors.UnexpectedStatus) as raised:
+        get_user_info.sync(client=answering(status, PROXY_PAGE), fields=FIELDS)
+    assert raised.value.status_code == status
+    client = answering(status, PROXY_PAGE)
+    client.raise_on_unexpected_status = False
+    response = get_user_info.sync_detailed(client=client, fields=FIELDS)
+    assert (response.status_code, response.parsed) == (status, None)
+
+
 @pytest.mark.parametrize(
     ("status", "content"),
     [

@@ -132,6 +132,12 @@ def test_a_redirect_without_a_usable_code(query: str, code: str, message: str) -
     assert (caught.value.code, caught.value.message) == (code, message)
 
 
+def test_an_empty_state_is_refused_not_matched() -> None:
+    for redirect in (f"{REDIRECT}?code=forged", f"{REDIRECT}?code=forged&state="):
+        with pytest.raises(ValueError, match="state is empty"):
+            code_from_redirect(redirect, state="")
+
+
 def test_a_forged_error_redirect_is_a_state_mismatch() -> None:
     with pytest.raises(errors.LoginError, match="state_mismatch"):
         code_from_redirect(f"{REDIRECT}?error=access_denied&state=evil", state="xyz")

@@ -182,8 +182,9 @@ def test_retry_after_as_a_date() -> None:
     assert asked is not None and 28 <= asked <= 30
     past = email.utils.formatdate(time.time() - 30, usegmt=True)
     assert retry_after(httpx.Response(503, headers={"Retry-After": past})) == 0.0
-    for junk in ("", "soon", "-1", "1.5", "nan", "Wed, 99 Foo 2025 00:00:00"):
-        assert retry_after(httpx.Response(503, headers={"Retry-After": junk})) is None, junk
+    for junk in ("", "soon", "-1", "1.5", "nan", "\u00b2", "\u0663", "Wed, 99 Foo 2025 00:00:00"):
+        header = [(b"Retry-After", junk.encode())]  # as sent: non-ASCII digits in UTF-8
+        assert retry_after(httpx.Response(503, headers=header)) is None, junk
 
 
 def test_per_call_retries_override_the_clients(waits: Waits) -> None:

@@ -54,7 +54,7 @@ class Client:
     """How GET operations are retried (see retries.Retries; Retries(max_retries=0) turns retries off). POST operations are never retried."""
     _base_url: str = field(alias="base_url")
     _cookies: dict[str, str] = field(factory=dict, kw_only=True, alias="cookies")
-    _headers: dict[str, str] = field(factory=dict, kw_only=True, alias="headers")
+    _headers: dict[str, str] = field(factory=dict, kw_only=True, alias="headers", repr=False)
     _timeout: httpx.Timeout | None = field(default=DEFAULT_TIMEOUT, kw_only=True, alias="timeout")
     _verify_ssl: str | bool | ssl.SSLContext = field(default=True, kw_only=True, alias="verify_ssl")
     _follow_redirects: bool = field(default=False, kw_only=True, alias="follow_redirects")
@@ -181,7 +181,7 @@ class AuthenticatedClient:
     """How GET operations are retried (see retries.Retries; Retries(max_retries=0) turns retries off). POST operations are never retried."""
     _base_url: str = field(alias="base_url")
     _cookies: dict[str, str] = field(factory=dict, kw_only=True, alias="cookies")
-    _headers: dict[str, str] = field(factory=dict, kw_only=True, alias="headers")
+    _headers: dict[str, str] = field(factory=dict, kw_only=True, alias="headers", repr=False)
     _timeout: httpx.Timeout | None = field(default=DEFAULT_TIMEOUT, kw_only=True, alias="timeout")
     _verify_ssl: str | bool | ssl.SSLContext = field(default=True, kw_only=True, alias="verify_ssl")
     _follow_redirects: bool = field(default=False, kw_only=True, alias="follow_redirects")
@@ -189,7 +189,7 @@ class AuthenticatedClient:
     _client: httpx.Client | None = field(default=None, init=False)
     _async_client: httpx.AsyncClient | None = field(default=None, init=False)
 
-    token: str | httpx.Auth
+    token: str | httpx.Auth = field(repr=False)
     """The access token to send, or an httpx.Auth that sends one (a tokens.TokenManager)"""
     prefix: str = "Bearer"
     """The prefix to use for the Authorization header"""
@@ -234,7 +234,10 @@ class AuthenticatedClient:
             if isinstance(self.token, httpx.Auth):
                 self._httpx_args = {"auth": self.token, **self._httpx_args}
             else:
-                self._headers[self.auth_header_name] = f"{self.prefix} {self.token}" if self.prefix else self.token
+                self._headers = {
+                    **self._headers,
+                    self.auth_header_name: f"{self.prefix} {self.token}" if self.prefix else self.token,
+                }
 
             self._client = httpx.Client(
                 base_url=self._base_url,
@@ -270,7 +273,10 @@ class AuthenticatedClient:
             if isinstance(self.token, httpx.Auth):
                 self._httpx_args = {"auth": self.token, **self._httpx_args}
             else:
-                self._headers[self.auth_header_name] = f"{self.prefix} {self.token}" if self.prefix else self.token
+                self._headers = {
+                    **self._headers,
+                    self.auth_header_name: f"{self.prefix} {self.token}" if self.prefix else self.token,
+                }
 
             self._async_client = httpx.AsyncClient(
                 base_url=self._base_url,

@@ -115,7 +115,7 @@ def retry_after(response: httpx.Response) -> float | None:
     """The seconds that `response`'s `Retry-After` asks to wait (a number of seconds, or an
     HTTP date), or None if it has none that parses."""
     value = response.headers.get("retry-after", "").strip()
-    if value.isdigit():
+    if value.isascii() and value.isdigit():
         return float(value)
     try:
         when = parsedate_to_datetime(value)

@@ -45,7 +45,8 @@ T = TypeVar("T")
 class Response(Generic[T]):
     """A response from an endpoint"""
 
-    status_code: HTTPStatus
+    status_code: HTTPStatus | int
+    """An http.HTTPStatus, or the bare int of a status it does not know (a proxy's 520, say)."""
     content: bytes
     headers: MutableMapping[str, str]
     parsed: T | None

@@ -97,8 +97,11 @@ def code_from_redirect(redirect_url: str, *, state: str) -> str:
     it carries `state`, the one `authorize_url` sent.
 
     Raises `errors.LoginError`: `state_mismatch` for another state, TikTok's `error` (such
-    as `access_denied`, when the user declines), or `missing_code`.
+    as `access_denied`, when the user declines), or `missing_code`; `ValueError` if
+    `state` is empty (a lost session's state must not match a redirect without one).
     """
+    if not state:
+        raise ValueError("state is empty: pass the state that authorize_url sent")
     query = parse_qs(urlsplit(redirect_url).query)
     got = query.get("state", [""])[0]
     if not hmac.compare_digest(got.encode(), state.encode()):

@@ -99,8 +99,12 @@ def _parse_documented(*, client: AuthenticatedClient | Client, response: httpx.R
 
 
 def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[UserInfoResponse]:
+    try:
+        status_code: HTTPStatus | int = HTTPStatus(response.status_code)
+    except ValueError:
+        status_code = response.status_code
     return Response(
-        status_code=HTTPStatus(response.status_code),
+        status_code=status_code,
         content=response.content,
         headers=response.headers,
         parsed=_parse_response(client=client, response=response),
