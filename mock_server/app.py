@@ -143,6 +143,7 @@ class MockApp:
                 await self._serve(scope, receive, send)
 
     async def _serve(self, scope: Scope, receive: Receive, send: Send) -> None:
+        arrival = self.journal.arrival()
         log_id = new_log_id()
         route = self._routes.get(scope["path"])
         operation = route.operation if route is not None else None
@@ -160,8 +161,8 @@ class MockApp:
                 routed = await self._route(scope, route, form_or_problem, log_id)
                 if isinstance(routed, str):
                     self.journal.record(
-                        scope, status=None, log_id=None, operation=route.name, form=form,
-                        fault=routed,
+                        scope, arrival, status=None, log_id=None, operation=route.name,
+                        form=form, fault=routed,
                     )  # fmt: skip
                     await self.faults.inject(routed, scope, receive, send)
                     return
@@ -174,6 +175,7 @@ class MockApp:
         await _send(send, answer)
         self.journal.record(
             scope,
+            arrival,
             status=answer.status,
             log_id=answer.log_id,
             operation=route.name if route is not None else None,

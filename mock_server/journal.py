@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 
 from .asgi import Scope
 
-__all__ = ["DEFAULT_SIZE", "REDACTED", "Journal", "RecordedRequest"]
+__all__ = ["DEFAULT_SIZE", "REDACTED", "Arrival", "Journal", "RecordedRequest"]
 
 DEFAULT_SIZE = 10_000
 """How many of the last requests the journal keeps."""
@@ -63,15 +63,28 @@ class _Raw(NamedTuple):
     fault: str | None
 
 
+class Arrival(NamedTuple):
+    """When a request arrived, and since which clearing of the journal."""
+
+    time: float
+    clearings: int
+
+
 class Journal:
     """The last `size` requests; `size=0` keeps none."""
 
     def __init__(self, size: int = DEFAULT_SIZE) -> None:
         self._entries: deque[_Raw] = deque(maxlen=size)
+        self._clearings = 0
+
+    def arrival(self) -> Arrival:
+        """Now, for a request that has just arrived: `record` it with this once answered."""
+        return Arrival(time.time(), self._clearings)
 
     def record(
         self,
         scope: Scope,
+        arrival: Arrival,
         *,
         status: int | None,
         log_id: str | None,
@@ -79,10 +92,15 @@ class Journal:
         form: Mapping[str, str] | None = None,
         fault: str | None = None,
     ) -> None:
-        self._entries.append(_Raw(scope, form, status, log_id, time.time(), operation, fault))
+        """Keep the request that arrived at `arrival`, unless the journal was cleared since:
+        a request answered after a reset belongs to what came before it."""
+        if arrival.clearings == self._clearings:
+            raw = _Raw(scope, form, status, log_id, arrival.time, operation, fault)
+            self._entries.append(raw)
 
     def clear(self) -> None:
         self._entries.clear()
+        self._clearings += 1
 
     def requests(
         self,

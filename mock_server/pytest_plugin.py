@@ -59,6 +59,10 @@ class TikTokMock:
 
         Raises `ValueError` if the user or the scopes do not fit the spec.
         """
+        if not isinstance(user, Mapping):
+            raise ValueError(f"user: a dict of User fields, not {type(user).__name__}")
+        if isinstance(scopes, str):
+            raise ValueError(f"scopes: a list of scope names, not the string {scopes!r}")
         payload = {"token": token, "user": dict(user), "scopes": list(scopes), "expired": expired}
         _as_value_error(self.app.admin.add_token, payload)
 
@@ -75,10 +79,13 @@ class TikTokMock:
         TikTok's documentation example).
 
         It retries as the client does by default, but without waiting between attempts
-        (the mock's failures are the ones a test asks for), and it ignores the proxy
-        settings of the environment (`HTTP_PROXY`, ...): the mock is on this machine, and
-        a proxy in between would only get in the way.
+        (the mock's failures are the ones a test asks for); it ignores the proxy settings
+        of the environment (`HTTP_PROXY`, ...): the mock is on this machine, and a proxy in
+        between would only get in the way; and it keeps no connection open between
+        requests, so that a client left unclosed, used sync or async, leaves nothing open.
         """
+        import httpx
+
         from tiktok_user_info_client import AuthenticatedClient
         from tiktok_user_info_client.retries import Retries
 
@@ -88,7 +95,7 @@ class TikTokMock:
             base_url=self.url,
             token=token or EXAMPLE_TOKEN,
             retries=Retries(initial_delay=0.0),
-            httpx_args={"trust_env": False},
+            httpx_args={"trust_env": False, "limits": httpx.Limits(max_keepalive_connections=0)},
         )
 
     def reset(self) -> None:

@@ -198,6 +198,21 @@ def test_a_scenario_delay_and_the_latency_option(monkeypatch: pytest.MonkeyPatch
     assert 0.01 <= slept[2] <= 0.02
 
 
+def test_a_request_answered_after_a_reset_stays_out_of_the_journal(
+    app: MockApp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A test that gave up on a slow answer leaves nothing in the next test's journal."""
+
+    async def reset_while_waiting(seconds: float) -> None:
+        app.reset()
+
+    monkeypatch.setattr("mock_server.app.asyncio.sleep", reset_while_waiting)
+    assert get(app, Prefer="delay=1000").status_code == 200
+    assert app.admin.requests() == []
+    get(app)  # arrived after the reset: kept
+    assert len(app.admin.requests()) == 1
+
+
 def test_the_journal_records_api_requests_redacted_and_not_admin_ones(app: MockApp) -> None:
     get(app, Authorization="Bearer act.secret-token")
     form = "grant_type=authorization_code&code=code.example&client_key=k&client_secret=s"

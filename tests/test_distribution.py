@@ -113,6 +113,7 @@ def test_both_distributions_are_built_and_the_sdist_makes_a_whole_wheel(
         metadata = wheel.read(f"tiktok_user_info_mock-{VERSION}.dist-info/METADATA").decode()
         entry_points = wheel.read(f"tiktok_user_info_mock-{VERSION}.dist-info/entry_points.txt")
     assert "mock_server/fixtures.yaml" in names
+    assert "mock_server/py.typed" in names  # users type-check their tests against TikTokMock
     assert f"Requires-Dist: tiktok-user-info-client=={VERSION}\n" in metadata
     assert b"tiktok-mock = mock_server.cli:run" in entry_points
     assert b"tiktok_mock = mock_server.pytest_plugin" in entry_points

@@ -75,6 +75,10 @@ def test_a_bad_user_is_refused(tiktok_mock):
         tiktok_mock.add_token("act.bad", {"nickname": "x"})
     with pytest.raises(ValueError, match="unknown scope 'user.info.all'"):
         tiktok_mock.add_token("act.bad", {"open_id": "x"}, scopes=["user.info.all"])
+    with pytest.raises(ValueError, match="^scopes: a list of scope names, not the string"):
+        tiktok_mock.add_token("act.bad", {"open_id": "x"}, scopes="user.info.basic")
+    with pytest.raises(ValueError, match="^user: a dict of User fields, not str$"):
+        tiktok_mock.add_token("act.bad", "alice")
 
 
 def test_the_rate_limit_starts_afresh_for_each_test(tiktok_mock):
@@ -119,7 +123,8 @@ def test_users_test_files_run_with_only_the_plugins_fixtures(pytester: pytest.Py
     pytester.makepyfile(
         test_with_the_mock=USER_TESTS, test_profile=readme_example, test_wrong=FAILING_TEST
     )
-    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    # -W error: a warning, such as a socket left open by a fixture's client, fails the run
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-W", "error")
     result.assert_outcomes(passed=14, failed=1)
     result.stdout.fnmatch_lines(["*test_wrong.py::test_wrong_name*"])
     result.stdout.fnmatch_lines(["*assert 'User Name' == 'Someone Else'*"])
