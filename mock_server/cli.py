@@ -7,6 +7,7 @@ import errno
 import os
 import socket
 import sys
+from dataclasses import replace
 
 from .faults import FAULTS, parse_mix
 from .fixtures import FixtureError
@@ -27,10 +28,15 @@ def parse_args(argv: list[str] | None = None, prog: str = "tiktok-mock") -> Opti
         description="A mock of TikTok's GET /v2/user/info/, built from the kit's OpenAPI spec.",
     )
     parser.add_argument(
-        "--host", default=defaults.host, help="address to bind (default: %(default)s)"
+        "--host",
+        default=defaults.host,
+        help="address or host name to listen on (default: %(default)s)",
     )
     parser.add_argument(
-        "--port", type=int, default=defaults.port, help="port (default: %(default)s)"
+        "--port",
+        type=int,
+        default=defaults.port,
+        help="port (default: %(default)s); 0 takes a free port, shown in the first line printed",
     )
     parser.add_argument(
         "--fixtures", metavar="FILE", help="YAML or JSON users and tokens, replacing the defaults"
@@ -100,7 +106,7 @@ def parse_args(argv: list[str] | None = None, prog: str = "tiktok-mock") -> Opti
     if args.rate_limit < 0:
         parser.error("--rate-limit must be 0 (off) or more")
     if not 0 <= args.port <= 65535:
-        parser.error("--port must be between 0 and 65535")
+        parser.error("--port must be between 0 (any free port) and 65535")
     if args.workers < 1:
         parser.error("--workers must be at least 1")
     if not 0 <= args.fault_rate <= 1:
@@ -148,9 +154,15 @@ def main(argv: list[str] | None = None, prog: str = "tiktok-mock") -> int:
         for problem in str(exc).splitlines():
             print(f"error: {problem}", file=sys.stderr)
         return 2
-    busy = _bind_problem(options.host, options.port)
-    if busy is not None:
-        print(f"error: cannot listen on {options.host}:{options.port}: {busy}", file=sys.stderr)
+    try:
+        address, port = _listen_address(options.host, options.port)
+    except OSError as exc:
+        reason = (
+            "the port is already in use (is another mock running? choose --port)"
+            if exc.errno == errno.EADDRINUSE
+            else exc.strerror or str(exc)
+        )
+        print(f"error: cannot listen on {options.host}:{options.port}: {reason}", file=sys.stderr)
         return 1
     if options.host in ALL_INTERFACES:
         print(
@@ -164,7 +176,7 @@ def main(argv: list[str] | None = None, prog: str = "tiktok-mock") -> int:
             "and the admin API's state-changing calls refuse (use --workers 1 for them)",
             file=sys.stderr,
         )
-    url = f"http://{options.host}:{options.port}"
+    url = f"http://{f'[{options.host}]' if ':' in options.host else options.host}:{port}"
     print(f"TikTok user info mock on {url}{app.contract.user_info.path}", flush=True)
     if options.admin_token is not None:
         print(f"Admin API on {url}/__mock/ (with the admin token)", flush=True)
@@ -182,23 +194,17 @@ def main(argv: list[str] | None = None, prog: str = "tiktok-mock") -> int:
             print(f"OAuth client {key}, secret {client.secret}; codes: {codes}", flush=True)
     else:
         print(f"{len(app.describe_tokens())} tokens from {options.fixtures}", flush=True)
-    serve(options)
+    serve(replace(options, host=address, port=port))
     return 0
 
 
-def _bind_problem(host: str, port: int) -> str | None:
-    """Why the mock could not listen on `host:port` (the port is taken, say), or None."""
-    try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except OSError as exc:
-        return str(exc)
-    family, kind, _, _, address = infos[0]
+def _listen_address(host: str, port: int) -> tuple[str, int]:
+    """The IP address and the port to listen on: the first address `host` resolves to (the
+    server takes addresses, not names), and `port`, or a free one for 0; once a probe could
+    bind them. OSError says why it could not."""
+    family, kind, _, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
     with socket.socket(family, kind) as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            probe.bind(address)
-        except OSError as exc:
-            if exc.errno == errno.EADDRINUSE:
-                return "the port is already in use (is another mock running? choose --port)"
-            return exc.strerror or str(exc)
-    return None
+        probe.bind(address)
+        bound: tuple[str, int] = probe.getsockname()[:2]
+    return bound

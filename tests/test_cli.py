@@ -72,7 +72,7 @@ def test_a_bad_fixtures_file_stops_it_with_exit_code_2(tmp_path: Path) -> None:
     ("args", "message"),
     [
         (["--rate-limit", "-1"], "--rate-limit must be 0 (off) or more"),
-        (["--port", "70000"], "--port must be between 0 and 65535"),
+        (["--port", "70000"], "--port must be between 0 (any free port) and 65535"),
         (["--workers", "0"], "--workers must be at least 1"),
         (["--log-level", "loud"], "invalid choice"),
         (["--fault-rate", "1.5"], "--fault-rate must be between 0 and 1"),
@@ -237,3 +237,39 @@ def test_an_unreadable_fixtures_path_is_one_clear_line(tmp_path: Path) -> None:
     assert result.returncode == 2
     (line,) = result.stderr.splitlines()
     assert line.startswith(f"error: {tmp_path}: cannot read: ")
+
+
+@pytest.mark.parametrize(
+    ("host", "shown"), [("localhost", "localhost"), ("::1", "[::1]"), ("127.0.0.1", "127.0.0.1")]
+)
+def test_port_0_takes_a_free_port_shown_in_the_url_of_any_host(host: str, shown: str) -> None:
+    command = [sys.executable, "-m", "mock_server", "--host", host, "--port", "0"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout is not None
+        first = process.stdout.readline()
+        prefix = f"TikTok user info mock on http://{shown}:"
+        assert first.startswith(prefix) and first.endswith("/v2/user/info/\n"), first
+        port = int(first.removeprefix(prefix).split("/", 1)[0])
+        assert port != 0
+        url = f"http://{shown}:{port}/v2/user/info/?fields=open_id"
+        headers = {"Authorization": f"Bearer {EXAMPLE_TOKEN}"}
+
+        def answered() -> bool:
+            try:
+                return httpx.get(url, headers=headers).status_code == 200
+            except httpx.ConnectError:
+                return False
+
+        until(answered)
+    finally:
+        process.terminate()
+        _, errors = process.communicate(timeout=10)
+    assert "Traceback" not in errors
+
+
+def test_a_host_that_does_not_resolve_is_a_clear_error() -> None:
+    result = run_cli("--host", "no-such-host.invalid")
+    assert result.returncode == 1
+    assert result.stderr.startswith("error: cannot listen on no-such-host.invalid:8080: ")
+    assert len(result.stderr.splitlines()) == 1
