@@ -157,8 +157,7 @@ class Admin:
         self._authorize(scope)
         if route in DOCUMENTS:
             _allow(method, "GET")
-            path = document_path(DOCUMENTS[route])
-            return Answer(200, path.read_bytes(), content_type=b"application/yaml")
+            return Answer(200, _served_document(route), content_type=b"application/yaml")
         if route == "reference":
             _allow(method, "GET")
             page = resources.files("mock_server").joinpath("reference.html").read_bytes()
@@ -348,3 +347,12 @@ def _filters(query: bytes) -> dict[str, Any]:
         else:
             filters[name] = value
     return filters
+
+
+def _served_document(name: str) -> bytes:
+    """The document served as `name`, its references to the other documents by the names
+    they are served under (`openapi.yaml#/...`), so that a tool reading it by URL finds them."""
+    text = document_path(DOCUMENTS[name]).read_text(encoding="utf-8")
+    for served, written in DOCUMENTS.items():
+        text = text.replace(f'"{written}#', f'"{served}#')
+    return text.encode()

@@ -259,15 +259,14 @@ def test_the_readme_schedules_the_live_run_with_a_secret() -> None:
 def test_an_outsiders_run_with_every_check_and_no_configuration(tmp_path: Path) -> None:
     """schemathesis as someone else would run it on both documents: its defaults, every
     check, from a folder without this repository's schemathesis.toml."""
-    from mock_server.spec import document_path
-
-    specs = [SPEC_PATH, document_path("tiktok-mock-admin.yaml")]
     # A mock each: the admin API's run queues scenarios (faults, hangs) that would answer
-    # the other run's requests.
+    # the other run's requests. The admin document is read where a user finds it, served
+    # by the mock, its references to the API's document by URL.
     with running_mock("--rate-limit", "0") as api, running_mock() as admin:
+        specs = [str(SPEC_PATH), f"{admin.url}/__mock/admin.yaml"]
         runs = [
             subprocess.Popen(
-                [sys.executable, "-m", "schemathesis.cli", "run", str(spec), "--url", mock.url,
+                [sys.executable, "-m", "schemathesis.cli", "run", spec, "--url", mock.url,
                  "--checks", "all", "--seed", str(SEED), "--no-color",
                  "-H", f"Authorization: Bearer {TOKEN}"],
                 cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
