@@ -52,6 +52,8 @@ async def read_json(scope: Scope, receive: Receive) -> tuple[Any, str | None]:
         return json.loads(body), None
     except (UnicodeDecodeError, ValueError) as exc:
         return None, f"The request body is not valid JSON: {exc}"
+    except RecursionError:
+        return None, "The request body is not valid JSON: nested too deeply"
 
 
 async def _read(scope: Scope, receive: Receive, content_type: bytes) -> bytes | str:

@@ -103,8 +103,10 @@ def load_fixtures(
         raise FixtureError(f"{path}: cannot read: {exc}") from None
     try:
         data = _parse(text, json_only=path.suffix == ".json")
-    except (yaml.YAMLError, ValueError) as exc:
-        problem = " ".join(str(exc).split())
+    except (yaml.YAMLError, ValueError, RecursionError) as exc:
+        problem = (
+            "nested too deeply" if isinstance(exc, RecursionError) else " ".join(str(exc).split())
+        )
         raise FixtureError(
             f"{path}: not valid {'JSON' if path.suffix == '.json' else 'YAML'}: {problem}"
         ) from None
@@ -177,6 +179,8 @@ def check(data: Any, contract: Contract) -> list[str]:
             "the top level must be a mapping with the keys 'users' and 'tokens', "
             "and optionally 'clients' and 'codes'"
         ]
+    if (unusable := _not_unicode(data)) is not None:
+        return [unusable]
     problems: list[str] = []
     users = _section(data, "users", "names to users", problems, required=True)
     tokens = _section(data, "tokens", "access tokens to grants", problems, required=True)
@@ -224,6 +228,19 @@ def check(data: Any, contract: Contract) -> list[str]:
         problems.extend(_reference_problems(where, "client", entry, clients))
         problems.extend(_scope_problems(f"{where}.scopes", entry.get("scopes"), contract))
     return problems
+
+
+def _not_unicode(data: Any) -> str | None:
+    """What keeps `data` from being served as UTF-8 JSON (a lone surrogate, say), or None."""
+    try:
+        json.dumps(data, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError as exc:
+        return f"{exc.object[exc.start : exc.end]!r} is not Unicode text (a lone surrogate)"
+    except RecursionError:
+        return "nested too deeply"
+    except (TypeError, ValueError):
+        return None  # not JSON data: what is wrong with it is said entry by entry
+    return None
 
 
 def _section(

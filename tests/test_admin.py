@@ -88,6 +88,7 @@ def test_an_expired_token_and_the_default_scope(app: MockApp) -> None:
         ({"token": "act x", "user": {}}, ["token: a token must be visible ASCII without spaces"]),
         ({"user": {}, "extra": 1}, ["extra: unknown key (known: expired, scopes, token, user)", "token: required"]),
         ([], ["the body must be a JSON object"]),
+        ({"token": "act.x", "user": {"display_name": "\ud800"}}, ["'\\ud800' is not Unicode text (a lone surrogate)"]),
     ],
 )  # fmt: skip
 def test_a_bad_token_lists_each_problem(app: MockApp, body: Any, problems: list[str]) -> None:
@@ -105,6 +106,8 @@ def test_a_bad_token_lists_each_problem(app: MockApp, body: Any, problems: list[
     [
         (b"{", JSON, "The request body is not valid JSON: Expecting property name enclosed in double quotes: line 1 column 2 (char 1)"),
         (b"{}", {"content-type": "text/plain"}, "Content-Type must be application/json"),
+        (b"[" * 100_000 + b"]" * 100_000, JSON, "The request body is not valid JSON: nested too deeply"),
+        (b'{"user": ' + b'{"a": ' * 5000 + b"1" + b"}" * 5001, JSON, "The request body is not valid JSON: nested too deeply"),
         (b"x" * (MAX_BODY_BYTES + 1), JSON, f"The request body is over {MAX_BODY_BYTES} bytes"),
     ],
 )  # fmt: skip

@@ -62,6 +62,14 @@ GOOD_TOKEN = "tokens:\n  act.t: {user: u, scopes: [user.info.basic]}\n"
     [
         ("bad.yaml", "users: [unclosed\n", "not valid YAML"),
         ("bad.json", '{"users": ', "not valid JSON"),
+        ("deep.json", "[" * 100_000 + "]" * 100_000, "not valid JSON: nested too deeply"),
+        ("deep.yaml", "[" * 100_000 + "]" * 100_000, "not valid YAML: nested too deeply"),
+        (
+            "surrogate.json",
+            '{"users": {"u": {"display_name": "\\ud800"}}, '
+            '"tokens": {"act.t": {"user": "u", "scopes": ["user.info.basic"]}}}',
+            "'\\ud800' is not Unicode text (a lone surrogate)",
+        ),
         ("top.yaml", "- a list\n", "the keys 'users' and 'tokens', and optionally"),
         ("extra.yaml", GOOD_USER + GOOD_TOKEN + "more: 1\n", "the keys 'users' and 'tokens'"),
         (
