@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import socket
 import threading
 from collections.abc import Iterator
@@ -12,7 +13,7 @@ import pytest
 from mock_server.process import free_port
 from tiktok_user_info_client import AuthenticatedClient, Retries, errors
 from tiktok_user_info_client.api.user import get_user_info
-from tiktok_user_info_client.models import UserField
+from tiktok_user_info_client.models import User, UserField
 
 FIELDS = [UserField.OPEN_ID]
 ONCE = Retries(max_retries=0)
@@ -138,3 +139,11 @@ def test_async_raises_the_same() -> None:
 
     with pytest.raises(errors.UnexpectedContent):
         asyncio.run(call())
+
+
+def test_the_values_in_an_envelope_are_not_checked_against_their_types() -> None:
+    error = {"code": "ok", "message": "", "log_id": "L"}
+    body = json.dumps({"data": {"user": {"follower_count": "many"}}, "error": error}).encode()
+    reply = get_user_info.sync(client=answering(200, body, "application/json"), fields=FIELDS)
+    assert reply is not None and isinstance(reply.data.user, User)
+    assert reply.data.user.to_dict() == {"follower_count": "many"}  # typed int, not checked

@@ -284,3 +284,24 @@ def test_keeping_tokens_fresh(
     assert stored.refresh_token != issued.refresh_token and stored.expires_at > time.time()
     grants = [r.form["grant_type"] for r in tiktok_is_the_mock.requests if r.form]
     assert grants == ["authorization_code", "refresh_token"]
+
+
+def test_the_limits_it_states_are_the_specs(document: dict[str, Any]) -> None:
+    text = " ".join(README.read_text(encoding="utf-8").split())
+    stated = re.search(
+        r"at most (\d+) names in `fields`, at most (\d+) characters in each form string, "
+        r"a `code_verifier` of (\d+) to (\d+) URL-safe characters",
+        text,
+    )
+    assert stated is not None
+    fields = next(p for p in operation(document)["parameters"] if p["name"] == "fields")
+    schemas = document["components"]["schemas"]
+    form = {**schemas["TokenRequest"]["properties"], **schemas["RevokeRequest"]["properties"]}
+    verifier = form.pop("code_verifier")
+    strings = [s for s in form.values() if s.get("type") == "string" and "enum" not in s]
+    assert {s["maxLength"] for s in strings} == {int(stated[2])}
+    assert (fields["schema"]["maxItems"], verifier["minLength"], verifier["maxLength"]) == (
+        int(stated[1]),
+        int(stated[3]),
+        int(stated[4]),
+    )
