@@ -172,8 +172,9 @@ class OAuth:
         return client is not None and secrets.compare_digest(client.secret.encode(), given)
 
     def _exchange_code(self, form: Mapping[str, str]) -> OAuthReply:
-        if not form.get("code"):
-            return self._error("invalid_request", "Missing parameter: code")
+        for name in ("code", "redirect_uri"):
+            if not form.get(name):
+                return self._error("invalid_request", f"Missing parameter: {name}")
         issued = self._store.code(form["code"])
         if issued is None:
             return self._error("invalid_grant")

@@ -110,7 +110,7 @@ def test_prefer_refuses_what_it_cannot_honour(app: MockApp, prefer: str, message
 
 
 def test_prefer_on_the_oauth_endpoints_answers_in_oauths_shape(app: MockApp) -> None:
-    body = "grant_type=authorization_code&code=code.example&" + "&".join(
+    body = "grant_type=authorization_code&code=code.example&redirect_uri=https://x&" + "&".join(
         f"{k}={v}" for k, v in CLIENT.items()
     )
     assert post_token(app, body).status_code == 200

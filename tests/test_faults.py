@@ -90,7 +90,7 @@ def test_a_scenario_fault_on_the_token_endpoint(mock: RunningMock) -> None:
     assert queued.status_code == 201
     body = TokenRequest(
         client_key="mock_client_key", client_secret="mock_client_secret",
-        grant_type=GrantType.AUTHORIZATION_CODE, code="code.example",
+        grant_type=GrantType.AUTHORIZATION_CODE, code="code.example", redirect_uri="https://x",
     )  # fmt: skip
     with client(mock) as oauth:
         for _ in range(2):

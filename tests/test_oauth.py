@@ -78,7 +78,9 @@ def user_info(app: MockApp, access_token: str, fields: str = "open_id") -> httpx
 
 
 def test_a_fixture_code_gets_tokens_that_read_the_user(app: MockApp) -> None:
-    response = token(app, grant_type="authorization_code", code="code.example")
+    response = token(
+        app, grant_type="authorization_code", code="code.example", redirect_uri=CALLBACK
+    )
     issued = response.json()
     assert response.status_code == 200
     assert issued["access_token"].startswith("act.")
@@ -91,7 +93,9 @@ def test_a_fixture_code_gets_tokens_that_read_the_user(app: MockApp) -> None:
 
 
 def test_an_issued_token_has_only_the_granted_scopes(app: MockApp) -> None:
-    issued = token(app, grant_type="authorization_code", code="code.mock.basic").json()
+    issued = token(
+        app, grant_type="authorization_code", code="code.mock.basic", redirect_uri=CALLBACK
+    ).json()
     assert issued["scope"] == "user.info.basic"
     assert user_info(app, issued["access_token"], "display_name").status_code == 200
     denied = user_info(app, issued["access_token"], "follower_count").json()
@@ -106,11 +110,18 @@ def test_an_issued_code_works_once_a_fixture_code_always(app: MockApp) -> None:
     again = token(app, **form)
     assert (again.status_code, again.json()["error"]) == (400, "invalid_grant")
     for _ in range(3):
-        assert token(app, grant_type="authorization_code", code="code.example").status_code == 200
+        assert (
+            token(
+                app, grant_type="authorization_code", code="code.example", redirect_uri=CALLBACK
+            ).status_code
+            == 200
+        )
 
 
 def test_access_tokens_expire_after_expires_in(app: MockApp, clock: Clock) -> None:
-    issued = token(app, grant_type="authorization_code", code="code.example").json()
+    issued = token(
+        app, grant_type="authorization_code", code="code.example", redirect_uri=CALLBACK
+    ).json()
     clock.advance(3599)
     assert user_info(app, issued["access_token"]).status_code == 200
     clock.advance(1)
@@ -119,7 +130,9 @@ def test_access_tokens_expire_after_expires_in(app: MockApp, clock: Clock) -> No
 
 
 def test_refresh_tokens_rotate(app: MockApp) -> None:
-    first = token(app, grant_type="authorization_code", code="code.example").json()
+    first = token(
+        app, grant_type="authorization_code", code="code.example", redirect_uri=CALLBACK
+    ).json()
     second = token(app, grant_type="refresh_token", refresh_token=first["refresh_token"]).json()
     assert second["access_token"] != first["access_token"]
     assert second["refresh_token"] != first["refresh_token"]
@@ -132,7 +145,9 @@ def test_refresh_tokens_rotate(app: MockApp) -> None:
 
 
 def test_revoking_ends_the_access_and_the_refresh_token(app: MockApp) -> None:
-    issued = token(app, grant_type="authorization_code", code="code.example").json()
+    issued = token(
+        app, grant_type="authorization_code", code="code.example", redirect_uri=CALLBACK
+    ).json()
     response = send(app, "POST", REVOKE, data={**CLIENT, "token": issued["access_token"]})
     assert_documented(response, "post", REVOKE)
     assert (response.status_code, response.json()) == (200, {})
@@ -146,16 +161,17 @@ def test_revoking_ends_the_access_and_the_refresh_token(app: MockApp) -> None:
 @pytest.mark.parametrize(
     ("form", "status", "error", "description"),
     [
-        ({"grant_type": "authorization_code", "code": "code.nope"}, 400, "invalid_grant", "Authorization code is expired."),
+        ({"grant_type": "authorization_code", "redirect_uri": CALLBACK, "code": "code.nope"}, 400, "invalid_grant", "Authorization code is expired."),
         ({"grant_type": "refresh_token", "refresh_token": "rft.nope"}, 400, "invalid_grant", "Refresh token is invalid or expired."),
         ({"grant_type": "password"}, 400, "unsupported_grant_type", "Unsupported grant type: password"),
         ({"grant_type": "authorization_code"}, 400, "invalid_request", "Missing parameter: code"),
+        ({"grant_type": "authorization_code", "code": "code.example"}, 400, "invalid_request", "Missing parameter: redirect_uri"),
         ({"grant_type": "refresh_token"}, 400, "invalid_request", "Missing parameter: refresh_token"),
         ({"grant_type": ""}, 400, "invalid_request", "Missing parameter: grant_type"),
-        ({"grant_type": "authorization_code", "code": "code.example", "refresh_token": ""}, 400, "invalid_request", "Empty parameter: refresh_token"),
-        ({"grant_type": "authorization_code", "code": "code.example", "code_verifier": ""}, 400, "invalid_request", "Empty parameter: code_verifier"),
-        ({"client_secret": "wrong", "grant_type": "authorization_code", "code": "code.example"}, 401, "invalid_client", "Client key or secret is invalid."),
-        ({"client_key": "other", "grant_type": "authorization_code", "code": "code.example"}, 401, "invalid_client", "Client key or secret is invalid."),
+        ({"grant_type": "authorization_code", "redirect_uri": CALLBACK, "code": "code.example", "refresh_token": ""}, 400, "invalid_request", "Empty parameter: refresh_token"),
+        ({"grant_type": "authorization_code", "redirect_uri": CALLBACK, "code": "code.example", "code_verifier": ""}, 400, "invalid_request", "Empty parameter: code_verifier"),
+        ({"client_secret": "wrong", "grant_type": "authorization_code", "redirect_uri": CALLBACK, "code": "code.example"}, 401, "invalid_client", "Client key or secret is invalid."),
+        ({"client_key": "other", "grant_type": "authorization_code", "redirect_uri": CALLBACK, "code": "code.example"}, 401, "invalid_client", "Client key or secret is invalid."),
         ({"client_secret": "sécret", "grant_type": "authorization_code"}, 401, "invalid_client", "Client key or secret is invalid."),
     ],
 )  # fmt: skip
@@ -245,7 +261,9 @@ def test_authorize_errors(app: MockApp, query: dict[str, str], error: str) -> No
 
 
 def test_reset_forgets_issued_codes_and_tokens(app: MockApp) -> None:
-    issued = token(app, grant_type="authorization_code", code="code.example").json()
+    issued = token(
+        app, grant_type="authorization_code", code="code.example", redirect_uri=CALLBACK
+    ).json()
     code = parse_qs(urlsplit(authorize(app).headers["location"]).query)["code"][0]
     app.reset()
     assert user_info(app, issued["access_token"]).status_code == 401
@@ -296,7 +314,12 @@ def test_a_malformed_verifier_is_refused_for_any_code(
     """The spec's pattern for `code_verifier` (RFC 7636), enforced with or without PKCE."""
     pattern = DOCUMENT["components"]["schemas"]["TokenRequest"]["properties"]["code_verifier"]
     assert pattern["pattern"] == f"^{PKCE.pattern}$"
-    form = {"grant_type": "authorization_code", "code": "code.example", "code_verifier": verifier}
+    form = {
+        "grant_type": "authorization_code",
+        "redirect_uri": CALLBACK,
+        "code": "code.example",
+        "code_verifier": verifier,
+    }
     refused = token(app, **form).json()
     assert (refused["error"], refused["error_description"]) == ("invalid_request", description)
     assert token(app, **{**form, "code_verifier": VERIFIER}).status_code == 200
@@ -426,7 +449,15 @@ def test_authorize_keeps_the_redirect_uris_query_and_an_empty_or_absent_state(ap
     ],
 )
 def test_token_says_what_is_wrong(app: MockApp, form: dict[str, str], description: str) -> None:
-    response = token(app, **{"grant_type": "authorization_code", "code": "code.example", **form})
+    response = token(
+        app,
+        **{
+            "grant_type": "authorization_code",
+            "redirect_uri": CALLBACK,
+            "code": "code.example",
+            **form,
+        },
+    )
     assert response.json()["error_description"] == description
 
 
@@ -451,12 +482,16 @@ def test_a_code_or_refresh_token_of_another_client(two_clients: MockApp) -> None
         body: dict[str, str] = reply.json()
         return body
 
-    stolen = exchange(OTHER_CLIENT, grant_type="authorization_code", code="code.example")
+    stolen = exchange(
+        OTHER_CLIENT, grant_type="authorization_code", code="code.example", redirect_uri=CALLBACK
+    )
     assert (stolen["error"], stolen["error_description"]) == (
         "invalid_grant",
         "Authorization code was issued to another client.",
     )
-    issued = exchange(CLIENT, grant_type="authorization_code", code="code.example")
+    issued = exchange(
+        CLIENT, grant_type="authorization_code", code="code.example", redirect_uri=CALLBACK
+    )
     assert re.fullmatch(r"act\.[\w-]{43}", issued["access_token"])
     assert re.fullmatch(r"rft\.[\w-]{43}", issued["refresh_token"])
     refreshed = exchange(
