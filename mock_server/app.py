@@ -52,6 +52,10 @@ NOT_FOUND = ErrorReply(404, "not_found", "The requested path does not exist.")
 METHOD_NOT_ALLOWED = ErrorReply(
     405, "method_not_allowed", "The method is not allowed for this path."
 )
+OAUTH_METHOD_NOT_ALLOWED = ErrorReply(
+    405, "invalid_request", METHOD_NOT_ALLOWED.message, oauth=True
+)
+"""The same, in OAuth's shape, for the OAuth endpoints (OAuth has no code of its own for it)."""
 INTERNAL_ERROR = ErrorReply(500, "internal_error", "Internal error, please retry later.")
 TOKEN_FIELDS = ("token", "refresh_token", "code")
 """The form fields that carry the token a scenario of an OAuth operation can match."""
@@ -153,7 +157,8 @@ class MockApp:
                 answer = Answer.error(NOT_FOUND, log_id)
             elif scope["method"] != route.method:
                 allow = ((b"allow", route.method.encode()),)
-                answer = Answer.error(METHOD_NOT_ALLOWED, log_id, allow)
+                refusal = OAUTH_METHOD_NOT_ALLOWED if route.oauth else METHOD_NOT_ALLOWED
+                answer = Answer.error(refusal, log_id, allow)
             else:
                 fields = operation.form_fields if operation is not None else None
                 form_or_problem = await read_form(scope, receive, fields) if fields else None

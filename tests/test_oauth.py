@@ -271,9 +271,15 @@ def test_reset_forgets_issued_codes_and_tokens(app: MockApp) -> None:
     assert token(app, grant_type="authorization_code", **form).json()["error"] == "invalid_grant"
 
 
-def test_other_methods_on_oauth_paths(app: MockApp) -> None:
-    response = send(app, "GET", TOKEN)
-    assert (response.status_code, response.headers["allow"]) == (405, "POST")
+def test_other_methods_on_oauth_paths_are_405_in_oauths_shape(app: MockApp) -> None:
+    for path in (TOKEN, "/v2/oauth/revoke/"):
+        response = send(app, "GET", path)
+        assert (response.status_code, response.headers["allow"]) == (405, "POST")
+        assert response.json() == {
+            "error": "invalid_request",
+            "error_description": "The method is not allowed for this path.",
+            "log_id": response.headers["x-tt-logid"],
+        }
 
 
 def code_of(response: httpx.Response) -> str:
