@@ -169,6 +169,8 @@ class MockApp:
                         scope, arrival, status=None, log_id=None, operation=route.name,
                         form=form, fault=routed,
                     )  # fmt: skip
+                    if logger.isEnabledFor(logging.DEBUG):
+                        logger.debug("%s %s -> fault %s", scope["method"], scope["path"], routed)
                     await self.faults.inject(routed, scope, receive, send)
                     return
                 answer = routed

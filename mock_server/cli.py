@@ -16,7 +16,7 @@ from .server import Options, create_app, is_loopback, serve
 
 __all__ = ["main", "run"]
 
-LOG_LEVELS = ["critical", "error", "warning", "warn", "info", "debug"]
+LOG_LEVELS = ["critical", "error", "warning", "info", "debug"]
 ALL_INTERFACES = {"0.0.0.0", "::", ""}
 ADMIN_TOKEN_VARIABLE = "TIKTOK_MOCK_ADMIN_TOKEN"
 
@@ -53,7 +53,7 @@ def parse_args(argv: list[str] | None = None, prog: str = "tiktok-mock") -> Opti
         type=float,
         default=defaults.fault_rate,
         metavar="R",
-        help="answer this share of requests (0 to 1) with documented 429 and 500 errors",
+        help="answer this share of API requests (0 to 1) with a fault of --fault-mix",
     )
     parser.add_argument(
         "--fault-mix",
@@ -95,12 +95,18 @@ def parse_args(argv: list[str] | None = None, prog: str = "tiktok-mock") -> Opti
         help=f"token the admin API under /__mock/ requires (default: ${ADMIN_TOKEN_VARIABLE}); "
         "without one, the admin API answers on a loopback address only",
     )
-    parser.add_argument("--log-level", choices=LOG_LEVELS, default=defaults.log_level)
+    parser.add_argument(
+        "--log-level",
+        choices=LOG_LEVELS,
+        default=defaults.log_level,
+        help="debug logs one line per request, no tokens (default: %(default)s)",
+    )
     parser.add_argument(
         "--workers",
         type=int,
         default=defaults.workers,
-        help="worker processes (default: %(default)s)",
+        help="worker processes, each with its own state: above 1, the OAuth endpoints and the "
+        "admin API's state calls refuse with 501 (default: %(default)s)",
     )
     args = parser.parse_args(argv)
     if args.rate_limit < 0:

@@ -192,8 +192,12 @@ def test_no_token_a_client_sends_reaches_the_logs() -> None:
                 httpx.get(f"{mock.url}/v2/user/info/?fields=open_id", headers=headers)
             httpx.post(f"{mock.url}/v2/user/info/", headers={"Authorization": f"Bearer {secret}"})
             httpx.get(f"{mock.url}/nowhere", headers={"Authorization": f"Bearer {secret}"})
+            faulted = {"Authorization": f"Bearer {secret}", "Prefer": "fault=reset"}
+            with pytest.raises(httpx.ReadError):  # the connection reset
+                httpx.get(f"{mock.url}/v2/user/info/?fields=open_id", headers=faulted)
         output = mock.stop()
     assert "GET /v2/user/info/ -> 401" in output  # the debug log did record the requests
+    assert output.count("GET /v2/user/info/ -> fault reset") == len(secrets)
     for secret in secrets:
         assert secret not in output
 
