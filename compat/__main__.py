@@ -25,7 +25,7 @@ SPEC = "openapi/tiktok-user-info.yaml"
 
 def check(repo: Path, base: str | None = None) -> int:
     """Print what changed from the baseline of `repo`; 1 on an unannounced breaking change."""
-    baseline = choose(repo, base)
+    baseline = choose(repo, base, SPEC)
     if baseline is None:
         print("check-breaking: HEAD has no parent and BASE is not set: nothing to compare with")
         return 0

@@ -1,9 +1,10 @@
 """The commit a change is compared with: the previous release, else where the branch began.
 
 In order: the commit named by BASE (`make check-breaking BASE=...`); the newest release tag
-(`v<version>`) among HEAD's ancestors, other than a tag on HEAD itself; the merge base of
-HEAD and `origin/main`, else of HEAD and `main`, unless that is HEAD itself; HEAD's parent.
-A repository with a single commit has nothing to compare with.
+(`v<version>`) among HEAD's ancestors, other than a tag on HEAD itself; the last commit of
+the spec's previous `info.version` (for a clone without tags); the merge base of HEAD and
+`origin/main`, else of HEAD and `main`, unless that is HEAD itself; HEAD's parent. A
+repository with a single commit has nothing to compare with.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from __future__ import annotations
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+
+import yaml
 
 __all__ = ["Baseline", "choose", "show"]
 
@@ -23,8 +26,9 @@ class Baseline:
     reason: str
 
 
-def choose(repo: Path, base: str | None = None) -> Baseline | None:
-    """The baseline of `repo`'s HEAD, or None where HEAD has no parent and no BASE is given."""
+def choose(repo: Path, base: str | None = None, spec: str | None = None) -> Baseline | None:
+    """The baseline of `repo`'s HEAD, or None where HEAD has no parent and no BASE is given;
+    `spec` is the path of the document whose `info.version` versions the repository."""
     head = _commit(repo, "HEAD")
     if base:
         commit = _commit(repo, base)
@@ -36,6 +40,8 @@ def choose(repo: Path, base: str | None = None) -> Baseline | None:
                     "--sort=-v:refname").split():  # fmt: skip
         if tag not in on_head:
             return Baseline(str(_commit(repo, tag)), f"the previous release tag {tag}")
+    if spec is not None and (previous := _previous_version(repo, spec)) is not None:
+        return previous
     for branch in ("origin/main", "main"):
         if _commit(repo, branch) is None:
             continue
@@ -46,6 +52,33 @@ def choose(repo: Path, base: str | None = None) -> Baseline | None:
     if parent is None:
         return None
     return Baseline(parent, "HEAD's parent (no release tag, and no main branch behind HEAD)")
+
+
+def _previous_version(repo: Path, spec: str) -> Baseline | None:
+    """The last commit whose `spec` has another `info.version` than the working tree's: the
+    one before the newest run of commits with the working tree's version, if any."""
+    written = repo / spec
+    if not written.is_file():
+        return None
+    current = _version(written.read_text(encoding="utf-8"))
+    newest_of_current: str | None = None
+    for commit in _git(repo, "log", "--format=%H", "HEAD", "--", spec).split():
+        text = show(repo, commit, spec)
+        version = None if text is None else _version(text)
+        if version != current:
+            before = _commit(repo, f"{newest_of_current}~") if newest_of_current else None
+            last = before or _commit(repo, "HEAD")
+            return Baseline(str(last), f"the last commit of version {version} (no release tag)")
+        newest_of_current = commit
+    return None
+
+
+def _version(text: str) -> str | None:
+    try:
+        document = yaml.load(text, Loader=yaml.CSafeLoader)
+        return str(document["info"]["version"])
+    except (yaml.YAMLError, KeyError, TypeError):
+        return None
 
 
 def show(repo: Path, commit: str, path: str) -> str | None:

@@ -9,6 +9,8 @@ import pytest
 
 from compat.baseline import Baseline, choose, show
 
+SPEC = "spec.yaml"
+
 
 def git(repo: Path, *args: str) -> str:
     return subprocess.run(
@@ -76,6 +78,42 @@ def test_the_previous_release_tag(repo: Path) -> None:
     git(repo, "tag", "v2.0.0")  # on HEAD: the release being made, not the previous one
     git(repo, "tag", "not-a-release")
     assert choose(repo) == Baseline(released, "the previous release tag v1.0.0")
+
+
+def versioned(repo: Path, version: str) -> str:
+    """Commit a spec whose info.version is `version`."""
+    (repo / SPEC).write_text(f"openapi: 3.0.3\ninfo:\n  version: {version}\n", encoding="utf-8")
+    git(repo, "add", SPEC)
+    return commit(repo, f"spec {version}")
+
+
+def test_the_last_commit_of_the_previous_version_where_no_tag_travelled(repo: Path) -> None:
+    first = versioned(repo, "1.0.0")
+    versioned(repo, "2.0.0")
+    last_of_2 = commit(repo, "a change elsewhere, still 2.0.0")
+    versioned(repo, "3.0.0")
+    commit(repo, "after the bump")
+    expected = Baseline(last_of_2, "the last commit of version 2.0.0 (no release tag)")
+    assert choose(repo, spec=SPEC) == expected
+    git(repo, "tag", "v1.0.0", first)  # a release tag comes first
+    assert choose(repo, spec=SPEC) == Baseline(first, "the previous release tag v1.0.0")
+
+
+def test_a_version_raised_in_the_working_tree_compares_with_head(repo: Path) -> None:
+    versioned(repo, "1.0.0")
+    head = commit(repo, "two")
+    (repo / SPEC).write_text("openapi: 3.0.3\ninfo:\n  version: 2.0.0\n", encoding="utf-8")
+    assert choose(repo, spec=SPEC) == Baseline(
+        head, "the last commit of version 1.0.0 (no release tag)"
+    )
+
+
+def test_one_version_all_along_falls_back(repo: Path) -> None:
+    first = versioned(repo, "1.0.0")
+    commit(repo, "two")
+    parent = Baseline(first, "HEAD's parent (no release tag, and no main branch behind HEAD)")
+    assert choose(repo, spec=SPEC) == parent
+    assert choose(repo, spec="missing.yaml") == parent
 
 
 def test_base_names_the_commit(repo: Path) -> None:
