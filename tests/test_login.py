@@ -96,6 +96,8 @@ def test_the_base_url_can_point_at_a_mock() -> None:
         ({"fields": []}, ValueError, "needs the fields the app reads, or scopes"),
         ({"state": ""}, ValueError, "non-empty state"),
         ({"fields": ["nickname"]}, KeyError, "nickname"),
+        ({"fields": "display_name"}, ValueError, "a list of fields, not the string 'display_name'"),
+        ({"scopes": "user.info.basic"}, ValueError, "a list of scopes, not the string"),
     ],
 )
 def test_bad_input_is_refused(

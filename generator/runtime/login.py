@@ -65,9 +65,13 @@ def authorize_url(
     fields the app reads, as `scopes_for` computes them) and `scopes` need, with a random
     `state` unless given one, and PKCE (S256) with a new code verifier.
 
-    Raises `ValueError` when `client_key`, `redirect_uri` or a given `state` is empty or
-    nothing asks for a scope, and `KeyError` naming a field `User` does not have.
+    Raises `ValueError` when `client_key`, `redirect_uri` or a given `state` is empty,
+    nothing asks for a scope, or `fields` or `scopes` is one string rather than a list of
+    them, and `KeyError` naming a field `User` does not have.
     """
+    for name, names in (("fields", fields), ("scopes", scopes)):
+        if isinstance(names, str):
+            raise ValueError(f"authorize_url needs a list of {name}, not the string {names!r}")
     asked = sorted(scopes_for(fields) | set(scopes))
     for name, value in (("client_key", client_key), ("redirect_uri", redirect_uri)):
         if not value:
