@@ -205,7 +205,7 @@ class Admin:
             raise AdminError(
                 401,
                 "unauthorized",
-                "Send the admin token: Authorization: Bearer",
+                "Send the admin token: Authorization: Bearer <admin token>",
                 headers=((b"www-authenticate", b"Bearer"),),
             )
 

@@ -91,9 +91,11 @@ class TikTokMock:
 
         from .fixtures import EXAMPLE_TOKEN
 
+        if token == "":
+            raise ValueError("token: empty; leave it out to send the example's token")
         return AuthenticatedClient(
             base_url=self.url,
-            token=token or EXAMPLE_TOKEN,
+            token=EXAMPLE_TOKEN if token is None else token,
             retries=Retries(initial_delay=0.0),
             httpx_args={"trust_env": False, "limits": httpx.Limits(max_keepalive_connections=0)},
         )

@@ -79,6 +79,8 @@ def test_a_bad_user_is_refused(tiktok_mock):
         tiktok_mock.add_token("act.bad", {"open_id": "x"}, scopes="user.info.basic")
     with pytest.raises(ValueError, match="^user: a dict of User fields, not str$"):
         tiktok_mock.add_token("act.bad", "alice")
+    with pytest.raises(ValueError, match="^token: empty; leave it out"):
+        tiktok_mock.client("")
 
 
 def test_the_rate_limit_starts_afresh_for_each_test(tiktok_mock):
