@@ -236,10 +236,8 @@ def _not_unicode(data: Any) -> str | None:
         json.dumps(data, ensure_ascii=False).encode("utf-8")
     except UnicodeEncodeError as exc:
         return f"{exc.object[exc.start : exc.end]!r} is not Unicode text (a lone surrogate)"
-    except RecursionError:
-        return "nested too deeply"
     except (TypeError, ValueError):
-        return None  # not JSON data: what is wrong with it is said entry by entry
+        return None  # not JSON data (a YAML date): what is wrong is said entry by entry
     return None
 
 

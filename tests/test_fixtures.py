@@ -65,6 +65,11 @@ GOOD_TOKEN = "tokens:\n  act.t: {user: u, scopes: [user.info.basic]}\n"
         ("deep.json", "[" * 100_000 + "]" * 100_000, "not valid JSON: nested too deeply"),
         ("deep.yaml", "[" * 100_000 + "]" * 100_000, "not valid YAML: nested too deeply"),
         (
+            "date.yaml",
+            "users:\n  u: {display_name: 2024-01-01}\n" + GOOD_TOKEN,
+            "users.u.display_name: datetime.date(2024, 1, 1) is not of type 'string'",
+        ),
+        (
             "surrogate.json",
             '{"users": {"u": {"display_name": "\\ud800"}}, '
             '"tokens": {"act.t": {"user": "u", "scopes": ["user.info.basic"]}}}',
