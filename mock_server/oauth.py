@@ -68,7 +68,6 @@ class OAuth:
         self._store = store
         self._scopes = contract.scopes
         self._token = contract.operations["fetchAccessToken"]
-        self._revoke = contract.operations["revokeAccessToken"]
         self.token_ttl = token_ttl
         self._clock = clock
 

@@ -352,7 +352,12 @@ def test_the_debug_log_names_method_path_status_and_log_id_only(
 ) -> None:
     caplog.set_level("DEBUG", logger="mock_server")
     response = get(app, Authorization="Bearer act.secret-token")
-    assert caplog.messages == [f"GET {PATH} -> 401 (log_id {response.headers['x-tt-logid']})"]
+    page = get(app, Authorization="Bearer act.secret-token", Prefer="fault=html")
+    assert page.status_code == 502  # a network fault: no log id to name
+    assert caplog.messages == [
+        f"GET {PATH} -> 401 (log_id {response.headers['x-tt-logid']})",
+        f"GET {PATH} -> fault html",
+    ]
 
 
 def test_an_unexpected_failure_is_logged_by_method_and_path(
