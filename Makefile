@@ -53,9 +53,12 @@ pytest: install
 	$(BIN)/coverage report --include='bench/*'
 
 # Mutation testing of the request path (outside `make test`); the score is in
-# mutants/mutmut-cicd-stats.json, `.venv/bin/mutmut results` lists the survivors.
+# mutants/mutmut-cicd-stats.json, `.venv/bin/mutmut results` lists the survivors. Each run
+# starts afresh: mutmut would keep the verdicts of functions that did not change, even
+# when the tests did.
 mutation: install
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[mutation]'
+	rm -rf mutants
 	$(BIN)/mutmut run --max-children 2
 	$(BIN)/mutmut export-cicd-stats
 	$(BIN)/python -c "import json; s = json.load(open('mutants/mutmut-cicd-stats.json')); \
