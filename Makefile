@@ -84,8 +84,8 @@ check-docs: install $(SPECLINT)/node_modules/.installed
 	else echo "$(REFERENCE) differs from what $(SPEC) renders: run 'make docs'"; exit 1; fi
 
 # Breaking changes of the spec (api-smart-diff) and of the client's public API (griffe)
-# since the previous release tag, else the merge base with origin/main or main, else
-# HEAD's parent (BASE=<commit> to choose); they pass only with a major version bump.
+# since the baseline compat/baseline.py chooses (BASE=<commit> to choose it yourself); they
+# pass only with a major version bump.
 check-breaking: install $(SPECLINT)/node_modules/.installed
 	$(BIN)/python -m compat $(if $(BASE),--base "$(BASE)")
 

@@ -56,20 +56,20 @@ def choose(repo: Path, base: str | None = None, spec: str | None = None) -> Base
 
 def _previous_version(repo: Path, spec: str) -> Baseline | None:
     """The last commit whose `spec` has another `info.version` than the working tree's: the
-    one before the newest run of commits with the working tree's version, if any."""
+    parent of the oldest commit in the newest run of commits with the working tree's version
+    (HEAD itself when the working tree changed the version), if there is one."""
     written = repo / spec
     if not written.is_file():
         return None
     current = _version(written.read_text(encoding="utf-8"))
-    newest_of_current: str | None = None
+    oldest_of_current: str | None = None
     for commit in _git(repo, "log", "--format=%H", "HEAD", "--", spec).split():
         text = show(repo, commit, spec)
         version = None if text is None else _version(text)
         if version != current:
-            before = _commit(repo, f"{newest_of_current}~") if newest_of_current else None
-            last = before or _commit(repo, "HEAD")
+            last = _commit(repo, f"{oldest_of_current}~" if oldest_of_current else "HEAD")
             return Baseline(str(last), f"the last commit of version {version} (no release tag)")
-        newest_of_current = commit
+        oldest_of_current = commit
     return None
 
 

@@ -8,6 +8,7 @@ the token given at start-up (`Authorization: Bearer <admin token>`); its health 
 
 from __future__ import annotations
 
+import functools
 import hmac
 import logging
 from collections.abc import Mapping
@@ -160,8 +161,7 @@ class Admin:
             return Answer(200, _served_document(route), content_type=b"application/yaml")
         if route == "reference":
             _allow(method, "GET")
-            page = resources.files("mock_server").joinpath("reference.html").read_bytes()
-            return Answer(200, page, content_type=b"text/html; charset=utf-8")
+            return Answer(200, _reference(), content_type=b"text/html; charset=utf-8")
         if route == "requests":
             _allow(method, "GET", "DELETE")
             if method == "DELETE":
@@ -349,6 +349,7 @@ def _filters(query: bytes) -> dict[str, Any]:
     return filters
 
 
+@functools.cache
 def _served_document(name: str) -> bytes:
     """The document served as `name`, its references to the other documents by the names
     they are served under (`openapi.yaml#/...`), so that a tool reading it by URL finds them."""
@@ -356,3 +357,9 @@ def _served_document(name: str) -> bytes:
     for served, written in DOCUMENTS.items():
         text = text.replace(f'"{written}#', f'"{served}#')
     return text.encode()
+
+
+@functools.cache
+def _reference() -> bytes:
+    """The rendered reference of the API's document (`make docs`)."""
+    return resources.files("mock_server").joinpath("reference.html").read_bytes()

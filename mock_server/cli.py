@@ -9,7 +9,7 @@ import socket
 import sys
 from dataclasses import replace
 
-from .faults import FAULTS, parse_mix
+from .faults import FAULTS, WILDCARDS, parse_mix
 from .fixtures import FixtureError
 from .latency import SYNTAX, Latency
 from .server import Options, create_app, is_loopback, serve
@@ -17,7 +17,6 @@ from .server import Options, create_app, is_loopback, serve
 __all__ = ["main", "run"]
 
 LOG_LEVELS = ["critical", "error", "warning", "info", "debug"]
-ALL_INTERFACES = {"0.0.0.0", "::", ""}
 ADMIN_TOKEN_VARIABLE = "TIKTOK_MOCK_ADMIN_TOKEN"
 
 
@@ -170,7 +169,7 @@ def main(argv: list[str] | None = None, prog: str = "tiktok-mock") -> int:
         )
         print(f"error: cannot listen on {options.host}:{options.port}: {reason}", file=sys.stderr)
         return 1
-    if options.host in ALL_INTERFACES:
+    if options.host in WILDCARDS:
         print(
             f"warning: listening on all interfaces ({options.host}): anyone who can reach this "
             "machine can call the mock with its public default tokens",

@@ -19,6 +19,7 @@ __all__ = [
     "DEFAULT_MIX",
     "FAULTS",
     "HANG_SECONDS",
+    "WILDCARDS",
     "FaultDraw",
     "NetworkFaults",
     "parse_mix",
@@ -34,7 +35,8 @@ MIX_ITEM = re.compile(r"(?P<name>[a-z]+|[0-9]{3})(?:=(?P<weight>[0-9]+))?")
 STATUSES = ("429", "500")
 """The statuses a mix can draw: errors every operation of the spec documents."""
 FDS = Path("/proc/self/fd")
-WILDCARDS = ("0.0.0.0", "::", "")
+WILDCARDS = frozenset({"0.0.0.0", "::", ""})
+"""The host addresses that bind every interface."""
 UNSUPPORTED = (
     b"The mock cannot reach this request's connection to break it: it needs Linux's "
     b"/proc/self/fd.\n"
@@ -94,9 +96,13 @@ class NetworkFaults:
 
     def release(self) -> None:
         """End every `hang` now, and every later one at once (the server is stopping)."""
+        self._release_event().set()
+
+    def _release_event(self) -> asyncio.Event:
+        """The event `release()` sets, made on first use (inside the server's event loop)."""
         if self._released is None:
             self._released = asyncio.Event()
-        self._released.set()
+        return self._released
 
     async def inject(self, fault: str, scope: Scope, receive: Receive, send: Send) -> None:
         """Answer the request of `scope` with `fault` instead of a response."""
@@ -117,10 +123,8 @@ class NetworkFaults:
 
     async def _hang(self, receive: Receive) -> None:
         """Wait until the client goes away, the server stops, or `hang_seconds` pass."""
-        if self._released is None:
-            self._released = asyncio.Event()
         waits = [
-            asyncio.ensure_future(self._released.wait()),
+            asyncio.ensure_future(self._release_event().wait()),
             asyncio.ensure_future(_disconnected(receive)),
         ]
         await asyncio.wait(waits, timeout=self.hang_seconds, return_when=asyncio.FIRST_COMPLETED)

@@ -59,11 +59,12 @@ class TikTokMock:
 
         Raises `ValueError` if the user or the scopes do not fit the spec.
         """
-        if not isinstance(user, Mapping):
-            raise ValueError(f"user: a dict of User fields, not {type(user).__name__}")
-        if isinstance(scopes, str):
-            raise ValueError(f"scopes: a list of scope names, not the string {scopes!r}")
-        payload = {"token": token, "user": dict(user), "scopes": list(scopes), "expired": expired}
+        payload = {
+            "token": token,
+            "user": dict(user) if isinstance(user, Mapping) else user,
+            "scopes": scopes if isinstance(scopes, str) else list(scopes),  # a str is refused
+            "expired": expired,
+        }
         _as_value_error(self.app.admin.add_token, payload)
 
     def add_scenario(self, operation: str, **answer: Any) -> dict[str, Any]:

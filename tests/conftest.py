@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+import subprocess
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 import yaml
 
+from mock_server.app import MockApp
 from mock_server.asgi import Message, Scope
 from mock_server.process import running_mock
+from mock_server.server import Options, create_app
 from mock_server.spec import SPEC_PATH
 
 pytest_plugins = ["pytester"]
@@ -82,6 +86,13 @@ def error_of(response: httpx.Response) -> tuple[int, str, str]:
     return response.status_code, body["error"]["code"], body["error"]["message"]
 
 
+def git(repo: Path, *args: str) -> str:
+    """`git -C repo *args`, its output stripped; CalledProcessError if it fails."""
+    return subprocess.run(
+        ["git", "-C", str(repo), *args], capture_output=True, text=True, check=True
+    ).stdout.strip()
+
+
 def until(condition: Callable[[], object], timeout: float = 10.0) -> None:
     """Return once `condition()` holds, checking every 10 ms; fail after `timeout` seconds."""
     deadline = time.monotonic() + timeout
@@ -106,6 +117,12 @@ class Clock:
 @pytest.fixture
 def clock() -> Clock:
     return Clock()
+
+
+@pytest.fixture
+def app() -> MockApp:
+    """The default mock, in-process, with the rate limit off."""
+    return create_app(Options(rate_limit=0))
 
 
 @pytest.fixture(scope="session")

@@ -22,11 +22,6 @@ ADMIN_SPEC = document_path("tiktok-mock-admin.yaml")
 JSON = {"content-type": "application/json"}
 
 
-@pytest.fixture
-def app() -> MockApp:
-    return create_app(Options(rate_limit=0))
-
-
 def admin(
     app: MockApp, method: str, route: str, body: Any = None, **headers: str
 ) -> httpx.Response:

@@ -33,11 +33,6 @@ def post_token(app: MockApp, form: str, **headers: str) -> httpx.Response:
     return call(app, "POST", TOKEN_FORM, {**FORM, **headers}, form.encode())
 
 
-@pytest.fixture
-def app() -> MockApp:
-    return create_app(Options(rate_limit=0))
-
-
 def test_unknown_path_is_404_in_the_envelope(app: MockApp) -> None:
     for target in ("/", "/v2/user/info", "/v2/user/info/x", "/v2/user/", "/__mock"):
         assert error_of(get(app, target))[:2] == (404, "not_found")

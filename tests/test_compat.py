@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -12,9 +11,7 @@ import yaml
 from compat.__main__ import SPEC, check
 from compat.changes import CLIENT_DIR, CLIENT_PACKAGE, ROOT
 
-
-def git(repo: Path, *args: str) -> None:
-    subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True, check=True)
+from conftest import git
 
 
 def commit_all(repo: Path, message: str) -> None:

@@ -36,6 +36,7 @@ def get(
 
 @pytest.fixture(scope="module")
 def app() -> MockApp:
+    """conftest's `app`, once for the module: its requests change no state."""
     return create_app(Options(rate_limit=0))
 
 
