@@ -84,17 +84,13 @@ class UserInfo:
         if not values:
             return (), required
         try:
-            # Items are separated by literal commas only: TikTok reads a %2C as part of a
-            # name, and answers as if `fields` were missing.
-            items = [
-                unquote(item, errors="strict")
-                for item in values[0].decode("ascii").replace("+", " ").split(",")
-            ]
+            # A percent-encoded comma separates items as a literal one does, as TikTok reads it.
+            value = unquote(values[0].decode("ascii").replace("+", " "), errors="strict")
         except UnicodeDecodeError:
             return (), required.with_message("Fields must be UTF-8, comma-separated")
-        named = [item for item in items if item]
+        named = [item for item in value.split(",") if item]
         fields = list(dict.fromkeys(named))
-        if not fields or any("," in field for field in fields):
+        if not fields:
             return (), required
         unknown = [field for field in fields if field not in self._field_scopes]
         if unknown:

@@ -88,7 +88,8 @@ def test_fields_parameter(document: dict[str, Any]) -> None:
     (param,) = operation(document)["parameters"]
     assert param["name"] == "fields" and param["in"] == "query" and param["required"]
     assert param["schema"]["items"]["enum"] == list(schemas(document)["User"]["properties"])
-    assert "%2C" in param["description"] and "literal commas" in param["description"]
+    assert "Percent-encoded commas" in param["description"]
+    assert "SocialiteProviders/Providers issue 1198" in param["description"]
 
 
 def test_oauth_operations(document: dict[str, Any]) -> None:
@@ -199,7 +200,14 @@ def test_success_examples_are_the_seed_examples(document: dict[str, Any]) -> Non
     assert examples["ok_with_stats"] == USER_OBJECT_EXAMPLE
 
 
-def test_choices_for_unconfirmed_facts_are_written_down(document: dict[str, Any]) -> None:
+def test_each_stated_behaviour_names_its_evidence(document: dict[str, Any]) -> None:
+    """Each item of the spec's list of TikTok's behaviour says how strong its evidence is."""
+    items = document["info"]["description"].split("\n- ")[1:]
+    assert len(items) >= 9
+    for item in items:
+        strengths = re.findall(r"\*\*(docs|field|choice)\*\*", item)
+        assert strengths, item
     description = " ".join(document["info"]["description"].split())
-    for choice in ("Unknown field names", "scope_not_authorized", "per access token", "x-tt-logid"):
-        assert choice in description
+    for subject in ("Percent-encoded commas", "Unknown field names", "per access token",
+                    "x-tt-logid", "SocialiteProviders/Providers issue 1198"):  # fmt: skip
+        assert subject in description

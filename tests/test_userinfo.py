@@ -122,13 +122,51 @@ FIELDS_REQUIRED = (
         "?fields=",
         "?fields=,",
         "?other=open_id",
-        "?fields=open_id%2Cunion_id",
-        "?fields=open_id%2cunion_id",
-        "?fields=open_id%2C",
+        "?fields=%2C",
+        "?fields=%2c,%2C",
     ],
 )
-def test_missing_empty_or_percent_encoded_fields_are_required(app: MockApp, query: str) -> None:
+def test_missing_or_empty_fields_are_required(app: MockApp, query: str) -> None:
     assert error_of(get(app, PATH + query)) == FIELDS_REQUIRED
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "fields=open_id%2Cunion_id",
+        "fields=open_id%2cunion_id",
+        "fields=open_id%2Cunion_id%2C",
+        "fields=open_id,union_id%2C",
+        "fields=open_id%2C%2Cunion_id,open_id",
+    ],
+)
+def test_percent_encoded_commas_separate_names_as_literal_ones_do(
+    app: MockApp, query: str
+) -> None:
+    """As TikTok answers them (SocialiteProviders/Providers issue 1198): the same list."""
+    literal = get(app, f"{PATH}?fields=open_id,union_id").json()["data"]
+    assert get(app, f"{PATH}?{query}").json()["data"] == literal
+    assert set(literal["user"]) == {"open_id", "union_id"}
+
+
+def test_the_observed_percent_encoded_request_reaches_the_scope_check(app: MockApp) -> None:
+    """The live request of SocialiteProviders/Providers issue 1198, with a token granted
+    `user.info.basic` only: TikTok answered `scope_not_authorized` for `username`."""
+    (basic_only,) = [token for token, scopes in GRANTED.items() if scopes == {"user.info.basic"}]
+    query = "fields=open_id%2Cunion_id%2Cdisplay_name%2Cavatar_large_url%2Cusername"
+    assert error_of(get(app, f"{PATH}?{query}", token=basic_only))[:2] == (
+        401,
+        "scope_not_authorized",
+    )
+    assert get(app, f"{PATH}?{query.removesuffix('%2Cusername')}", token=basic_only).is_success
+
+
+def test_a_doubly_encoded_comma_is_part_of_a_name(app: MockApp) -> None:
+    assert error_of(get(app, f"{PATH}?fields=open_id%252Cunion_id")) == (
+        400,
+        "invalid_params",
+        "Invalid fields: open_id%2Cunion_id",
+    )
 
 
 def test_an_unknown_field_is_named(app: MockApp) -> None:
