@@ -184,6 +184,9 @@ class Admin:
                 self.clear_scenarios()
                 return Answer(204, b"")
             return Answer.json(201, self.add_scenario(await _json(scope, receive)))
+        if route == "findings":
+            _allow(method, "GET")
+            return Answer.json(200, self._app.findings.to_json())
         if route == "reset":
             _allow(method, "POST")
             self.reset()

@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from .asgi import Send
 from .contract import ErrorReply
 
-__all__ = ["JSON", "Answer", "json_bytes", "ok_body"]
+__all__ = ["JSON", "Answer", "json_bytes", "ok_body", "send_answer"]
 
 JSON = b"application/json"
 
@@ -65,3 +66,15 @@ def _error_parts(reply: ErrorReply) -> tuple[bytes, bytes]:
         body = {"data": {}, "error": {"code": reply.code, "message": reply.message, "log_id": ""}}
     before, after = json_bytes(body).rsplit(b'"log_id":"', 1)  # a quote in a string is escaped
     return before + b'"log_id":"', after
+
+
+async def send_answer(send: Send, answer: Answer) -> None:
+    """Send `answer`, with its length, type and log id headers."""
+    headers = [(b"content-length", str(len(answer.body)).encode())]
+    if answer.body:
+        headers.append((b"content-type", answer.content_type))
+    if answer.log_id is not None:
+        headers.append((b"x-tt-logid", answer.log_id.encode()))
+    headers.extend(answer.headers)
+    await send({"type": "http.response.start", "status": answer.status, "headers": headers})
+    await send({"type": "http.response.body", "body": answer.body})

@@ -23,11 +23,12 @@ from typing import Any, TypeVar
 from urllib.parse import parse_qsl
 
 from .admin import ADMIN_PREFIX, Admin
-from .answers import Answer
+from .answers import Answer, send_answer
 from .asgi import Receive, Scope, Send
 from .bodies import read_form
 from .contract import Contract, ErrorReply, Operation
 from .faults import DEFAULT_MIX, FAULTS, FaultDraw, NetworkFaults
+from .findings import Findings
 from .fixtures import Fixtures
 from .journal import DEFAULT_SIZE, Journal
 from .latency import Latency
@@ -109,6 +110,7 @@ class MockApp:
         self.store = TokenStore(fixtures, clock)
         self.journal = Journal(journal_size)
         self.scenarios = Scenarios()
+        self.findings = Findings()
         limiter = SlidingWindow(rate_limit) if rate_limit else None
         self.user_info = UserInfo(contract, self.store, limiter, clock)
         self.oauth = OAuth(contract, self.store, token_ttl=token_ttl, clock=clock)
@@ -127,6 +129,7 @@ class MockApp:
         self.store.reset()
         self.journal.clear()
         self.scenarios.clear()
+        self.findings.clear()
         if self.user_info.limiter is not None:
             self.user_info.limiter.clear()
 
@@ -142,7 +145,7 @@ class MockApp:
             await self._lifespan(receive, send)
         elif scope["type"] == "http":
             if scope["path"].startswith(ADMIN_PREFIX):
-                await _send(send, await self.admin.answer(scope, receive))
+                await send_answer(send, await self.admin.answer(scope, receive))
             else:
                 await self._serve(scope, receive, send)
 
@@ -179,7 +182,7 @@ class MockApp:
                          type(exc).__name__)  # fmt: skip
             reply = (operation.error_of_status(500) if operation else None) or INTERNAL_ERROR
             answer = Answer.error(reply, log_id)
-        await _send(send, answer)
+        await send_answer(send, answer)
         self.journal.record(
             scope,
             arrival,
@@ -211,7 +214,7 @@ class MockApp:
             return Answer.json(501, body, log_id)
         preference = parse_prefer(scope["headers"], operation, FAULTS)
         if isinstance(preference, str):
-            return Answer.error(self._bad_request(operation, preference), log_id)
+            return Answer.error(self.bad_request(operation, preference), log_id)
         scenario = self._scenario(route, scope, form) if self.scenarios else None
         drawn = self._draw.draw() if self._draw is not None and operation is not None else None
         if preference is not NONE or scenario is not None or drawn is not None:
@@ -227,7 +230,7 @@ class MockApp:
             consent = scenario.consent if scenario is not None else None
             return _oauth_answer(self.oauth.authorize(query, consent), log_id)
         if isinstance(form, str):
-            return Answer.error(self._bad_request(operation, form), log_id)
+            return Answer.error(self.bad_request(operation, form), log_id)
         if form is not None:
             endpoint = self.oauth.token if route.name == "fetchAccessToken" else self.oauth.revoke
             return _oauth_answer(endpoint(form), log_id)
@@ -295,7 +298,7 @@ class MockApp:
                 signal.signal(number, on_stop)
 
     @staticmethod
-    def _bad_request(operation: Operation | None, problem: str) -> ErrorReply:
+    def bad_request(operation: Operation | None, problem: str) -> ErrorReply:
         """The operation's first documented 400, saying `problem`."""
         reply = operation.error_of_status(400) if operation is not None else None
         return (reply or ErrorReply(400, "invalid_request", "", True)).with_message(problem)
@@ -323,14 +326,3 @@ def _oauth_answer(reply: OAuthReply, log_id: str) -> Answer:
     if "error" in body:
         body["log_id"] = log_id
     return Answer.json(reply.status, body, log_id, reply.headers)
-
-
-async def _send(send: Send, answer: Answer) -> None:
-    headers = [(b"content-length", str(len(answer.body)).encode())]
-    if answer.body:
-        headers.append((b"content-type", answer.content_type))
-    if answer.log_id is not None:
-        headers.append((b"x-tt-logid", answer.log_id.encode()))
-    headers.extend(answer.headers)
-    await send({"type": "http.response.start", "status": answer.status, "headers": headers})
-    await send({"type": "http.response.body", "body": answer.body})

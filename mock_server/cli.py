@@ -8,6 +8,7 @@ import os
 import socket
 import sys
 from dataclasses import replace
+from urllib.parse import urlsplit
 
 from .faults import FAULTS, WILDCARDS, parse_mix
 from .fixtures import FixtureError
@@ -24,7 +25,8 @@ def parse_args(argv: list[str] | None = None, prog: str = "tiktok-mock") -> Opti
     defaults = Options()
     parser = argparse.ArgumentParser(
         prog=prog,
-        description="A mock of TikTok's GET /v2/user/info/, built from the kit's OpenAPI spec.",
+        description="A mock of TikTok's GET /v2/user/info/, built from the kit's OpenAPI spec. "
+        "`%(prog)s replay CORPUS` replays a recorded corpus against it instead.",
     )
     parser.add_argument(
         "--host",
@@ -107,7 +109,47 @@ def parse_args(argv: list[str] | None = None, prog: str = "tiktok-mock") -> Opti
         help="worker processes, each with its own state: above 1, the OAuth endpoints and the "
         "admin API's state calls refuse with 501 (default: %(default)s)",
     )
+    parser.add_argument(
+        "--proxy",
+        metavar="URL",
+        help="pass the API on to URL (e.g. https://open.tiktokapis.com) and report where its "
+        "answers, the app's requests and the mock disagree with the spec and each other",
+    )
+    parser.add_argument(
+        "--proxy-ca",
+        metavar="FILE",
+        help="with --proxy: the CA certificates (PEM) that verify the upstream's TLS "
+        "certificate, instead of the system's",
+    )
+    parser.add_argument(
+        "--proxy-timeout",
+        type=float,
+        default=defaults.proxy_timeout,
+        metavar="SECONDS",
+        help="with --proxy: how long to wait for the upstream to connect and then for each "
+        "read; 504 after (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--record",
+        metavar="FILE",
+        help="with --proxy: append each exchange to the corpus FILE (one JSON object a line), "
+        "credentials redacted and personal values pseudonymised under the key in FILE.key",
+    )
     args = parser.parse_args(argv)
+    if args.proxy is not None:
+        parts = urlsplit(args.proxy)
+        if parts.scheme not in ("http", "https") or not parts.hostname or parts.query:
+            parser.error("--proxy takes an http:// or https:// URL with a host and no query")
+        if args.workers > 1:
+            parser.error("--proxy serves with one worker: its findings live in one process")
+    elif args.record is not None or args.proxy_ca is not None:
+        parser.error("--record and --proxy-ca go with --proxy")
+    if args.proxy_ca is not None and not os.path.isfile(args.proxy_ca):
+        parser.error(f"--proxy-ca: no such file: {args.proxy_ca}")
+    if not args.proxy_timeout > 0:
+        parser.error("--proxy-timeout must be more than 0 seconds")
+    if args.record is not None and not os.path.isdir(os.path.dirname(args.record) or "."):
+        parser.error(f"--record: no such directory for {args.record}")
     if args.rate_limit < 0:
         parser.error("--rate-limit must be 0 (off) or more")
     if not 0 <= args.port <= 65535:
@@ -142,6 +184,10 @@ def parse_args(argv: list[str] | None = None, prog: str = "tiktok-mock") -> Opti
         admin_token=args.admin_token,
         log_level=args.log_level,
         workers=args.workers,
+        proxy=args.proxy,
+        proxy_ca=args.proxy_ca,
+        proxy_timeout=args.proxy_timeout,
+        record=args.record,
     )
 
 
@@ -151,8 +197,14 @@ def run() -> None:
 
 
 def main(argv: list[str] | None = None, prog: str = "tiktok-mock") -> int:
-    """Run the mock with the options in `argv` (default: the command line's); the exit code."""
-    options = parse_args(argv, prog)
+    """Run the mock with the options in `argv` (default: the command line's); the exit code.
+    `replay CORPUS` replays a corpus instead (see `mock_server.replay`)."""
+    args = sys.argv[1:] if argv is None else argv
+    if args[:1] == ["replay"]:
+        from .replay import main as replay
+
+        return replay(args[1:])
+    options = parse_args(args, prog)
     try:
         app = create_app(options)
     except FixtureError as exc:
@@ -182,23 +234,27 @@ def main(argv: list[str] | None = None, prog: str = "tiktok-mock") -> int:
             file=sys.stderr,
         )
     url = f"http://{f'[{options.host}]' if ':' in options.host else options.host}:{port}"
-    print(f"TikTok user info mock on {url}{app.contract.user_info.path}", flush=True)
+    if options.proxy is not None:
+        print(f"TikTok user info proxy on {url}, passing the API on to {options.proxy}", flush=True)
+    else:
+        print(f"TikTok user info mock on {url}{app.contract.user_info.path}", flush=True)
     if options.admin_token is not None:
         print(f"Admin API on {url}/__mock/ (with the admin token)", flush=True)
     elif is_loopback(options.host):
         print(f"Admin API on {url}/__mock/", flush=True)
     else:
         print("Admin API off (start with --admin-token to use it on this address)", flush=True)
-    if options.fixtures is None:
-        print("Default tokens:", flush=True)
-        for token, scopes in app.describe_tokens():
-            print(f"  {token:40} {scopes}", flush=True)
-        fixtures = app.store.fixtures
-        for key, client in fixtures.clients.items():
-            codes = ", ".join(fixtures.codes)
-            print(f"OAuth client {key}, secret {client.secret}; codes: {codes}", flush=True)
-    else:
-        print(f"{len(app.describe_tokens())} tokens from {options.fixtures}", flush=True)
+    if options.proxy is None:
+        if options.fixtures is None:
+            print("Default tokens:", flush=True)
+            for token, scopes in app.describe_tokens():
+                print(f"  {token:40} {scopes}", flush=True)
+            fixtures = app.store.fixtures
+            for key, client in fixtures.clients.items():
+                codes = ", ".join(fixtures.codes)
+                print(f"OAuth client {key}, secret {client.secret}; codes: {codes}", flush=True)
+        else:
+            print(f"{len(app.describe_tokens())} tokens from {options.fixtures}", flush=True)
     serve(replace(options, host=address, port=port))
     return 0
 

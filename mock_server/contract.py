@@ -8,7 +8,7 @@ from typing import Any
 
 from .spec import USER_INFO, response_examples
 
-__all__ = ["Contract", "ErrorReply", "Operation"]
+__all__ = ["Contract", "ErrorReply", "Operation", "Response"]
 
 
 @dataclass(frozen=True)
@@ -29,6 +29,15 @@ class ErrorReply:
 
 
 @dataclass(frozen=True)
+class Response:
+    """A documented response of an operation: its JSON body's schema, and its headers, each
+    with whether it is required and its schema."""
+
+    schema: Mapping[str, Any]
+    headers: Mapping[str, tuple[bool, Mapping[str, Any]]]
+
+
+@dataclass(frozen=True)
 class Operation:
     """An operation of the spec: where it lives, and the errors its examples document."""
 
@@ -41,6 +50,12 @@ class Operation:
     form_fields: Mapping[str, int | None] = field(default_factory=dict)
     """The fields of its form-encoded request body, if it takes one, each with its
     `maxLength` (None: no limit)."""
+    responses: Mapping[int, Response] = field(default_factory=dict)
+    """Each documented status and its response."""
+    codes: frozenset[str] = frozenset()
+    """The error codes its responses' schemas list as documented (`ok` included)."""
+    form_schema: Mapping[str, Any] = field(default_factory=dict)
+    """The schema of its form-encoded request body, if it takes one."""
 
     def error(self, name: str) -> ErrorReply | None:
         """The error an example name or an error code names (a code: its first example)."""
@@ -92,7 +107,14 @@ class Contract:
             version=str(document["info"]["version"]),
             operations={
                 op["operationId"]: Operation(
-                    op["operationId"], path, method.upper(), _errors(op), _form_fields(op)
+                    op["operationId"],
+                    path,
+                    method.upper(),
+                    _errors(op),
+                    _form_fields(op),
+                    _responses(op),
+                    _documented_codes(op),
+                    _form_schema(op),
                 )
                 for path, item in document["paths"].items()
                 for method, op in item.items()
@@ -106,11 +128,40 @@ class Contract:
         )
 
 
-def _form_fields(op: dict[str, Any]) -> dict[str, int | None]:
+def _form_schema(op: dict[str, Any]) -> dict[str, Any]:
     content = op.get("requestBody", {}).get("content", {})
-    form = content.get("application/x-www-form-urlencoded", {"schema": {}})
-    properties = form["schema"].get("properties", {})
+    schema: dict[str, Any] = content.get("application/x-www-form-urlencoded", {}).get("schema", {})
+    return schema
+
+
+def _form_fields(op: dict[str, Any]) -> dict[str, int | None]:
+    properties = _form_schema(op).get("properties", {})
     return {name: prop.get("maxLength") for name, prop in properties.items()}
+
+
+def _responses(op: dict[str, Any]) -> dict[int, Response]:
+    return {
+        int(status): Response(
+            response.get("content", {}).get("application/json", {}).get("schema", {}),
+            {
+                name.lower(): (bool(header.get("required")), header.get("schema", {}))
+                for name, header in response.get("headers", {}).items()
+            },
+        )
+        for status, response in op["responses"].items()
+    }
+
+
+def _documented_codes(op: dict[str, Any]) -> frozenset[str]:
+    """The `enum` of the error code in each response schema: the envelope's `error.code`, or
+    OAuth's `error`, each an `anyOf` of the documented codes and any string."""
+    codes: set[str] = set()
+    for response in _responses(op).values():
+        error = response.schema.get("properties", {}).get("error", {})
+        code = error.get("properties", {}).get("code", error)
+        for choice in code.get("anyOf", []):
+            codes.update(choice.get("enum", []))
+    return frozenset(codes)
 
 
 def _errors(op: dict[str, Any]) -> dict[str, ErrorReply]:

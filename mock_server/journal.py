@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass
 from typing import Any, NamedTuple
 
 from .asgi import Scope
+from .findings import Finding
 
 __all__ = ["DEFAULT_SIZE", "REDACTED", "Arrival", "Journal", "RecordedRequest"]
 
@@ -48,6 +49,8 @@ class RecordedRequest:
     operation: str | None
     """The operationId of the spec that the path and method name, if any."""
     fault: str | None = None
+    findings: tuple[Finding, ...] = ()
+    """What the proxy found in the exchange (none without the proxy)."""
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -61,6 +64,7 @@ class _Raw(NamedTuple):
     time: float
     operation: str | None
     fault: str | None
+    findings: tuple[Finding, ...]
 
 
 class Arrival(NamedTuple):
@@ -91,11 +95,12 @@ class Journal:
         operation: str | None,
         form: Mapping[str, str] | None = None,
         fault: str | None = None,
+        findings: tuple[Finding, ...] = (),
     ) -> None:
         """Keep the request that arrived at `arrival`, unless the journal was cleared since:
         a request answered after a reset belongs to what came before it."""
         if arrival.clearings == self._clearings:
-            raw = _Raw(scope, form, status, log_id, arrival.time, operation, fault)
+            raw = _Raw(scope, form, status, log_id, arrival.time, operation, fault, findings)
             self._entries.append(raw)
 
     def clear(self) -> None:
@@ -153,4 +158,5 @@ def _redacted(raw: _Raw) -> RecordedRequest:
         time=f"{stamp}.{int(raw.time % 1 * 1000):03d}Z",
         operation=raw.operation,
         fault=raw.fault,
+        findings=raw.findings,
     )

@@ -133,9 +133,34 @@ class OAuth:
 
     def token(self, form: Mapping[str, str]) -> OAuthReply:
         """`POST /v2/oauth/token/`."""
-        for name in ("client_key", "client_secret", "grant_type"):
-            if not form.get(name):
-                return self._error("invalid_request", f"Missing parameter: {name}")
+        refused = self.refusal("fetchAccessToken", form)
+        if refused is not None:
+            return refused
+        if not self._client_ok(form):
+            return self._error("invalid_client")
+        self._store.sweep()
+        if form["grant_type"] == "authorization_code":
+            return self._exchange_code(form)
+        return self._refresh_token(form)
+
+    def revoke(self, form: Mapping[str, str]) -> OAuthReply:
+        """`POST /v2/oauth/revoke/`: 200 even for an unknown token, as RFC 7009 has it."""
+        refused = self.refusal("revokeAccessToken", form)
+        if refused is not None:
+            return refused
+        if not self._client_ok(form):
+            return self._error("invalid_client")
+        self._store.revoke(form["token"])
+        return OAuthReply(200, {})
+
+    def refusal(self, operation_id: str, form: Mapping[str, str]) -> OAuthReply | None:
+        """What the form of `operation_id` earns before any client, code or token is looked
+        up (its parameters, grant type and PKCE verifier), or None if it passes."""
+        if operation_id == "revokeAccessToken":
+            return self._missing(form, ("client_key", "client_secret", "token"))
+        missing = self._missing(form, ("client_key", "client_secret", "grant_type"))
+        if missing is not None:
+            return missing
         empty = next((name for name, value in form.items() if not value), None)
         if empty is not None:
             return self._error("invalid_request", f"Empty parameter: {empty}")
@@ -148,22 +173,13 @@ class OAuth:
             return self._error(
                 "invalid_request", "code_verifier must be 43 to 128 URL-safe characters."
             )
-        if not self._client_ok(form):
-            return self._error("invalid_client")
-        self._store.sweep()
-        if form["grant_type"] == "authorization_code":
-            return self._exchange_code(form)
-        return self._refresh_token(form)
+        return None
 
-    def revoke(self, form: Mapping[str, str]) -> OAuthReply:
-        """`POST /v2/oauth/revoke/`: 200 even for an unknown token, as RFC 7009 has it."""
-        for name in ("client_key", "client_secret", "token"):
-            if not form.get(name):
-                return self._error("invalid_request", f"Missing parameter: {name}")
-        if not self._client_ok(form):
-            return self._error("invalid_client")
-        self._store.revoke(form["token"])
-        return OAuthReply(200, {})
+    def _missing(self, form: Mapping[str, str], names: tuple[str, ...]) -> OAuthReply | None:
+        name = next((name for name in names if not form.get(name)), None)
+        return (
+            None if name is None else self._error("invalid_request", f"Missing parameter: {name}")
+        )
 
     def _client_ok(self, form: Mapping[str, str]) -> bool:
         client = self._store.fixtures.clients.get(form["client_key"])

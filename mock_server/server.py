@@ -11,16 +11,19 @@ from pathlib import Path
 
 from .app import DEFAULT_RATE_LIMIT, DEFAULT_TOKEN_TTL, MockApp
 from .contract import Contract
+from .corpus import Recorder
 from .faults import DEFAULT_MIX
 from .fixtures import DEFAULT_FIXTURES, load_fixtures
 from .journal import DEFAULT_SIZE
 from .latency import Latency
+from .proxy import DEFAULT_TIMEOUT, Proxy
 from .spec import SPEC_PATH, load_document
 
 __all__ = [
     "OPTIONS_VARIABLE",
     "Options",
     "create_app",
+    "create_served",
     "from_environment",
     "is_loopback",
     "serve",
@@ -52,6 +55,12 @@ class Options:
     log_level: str = "info"
     workers: int = 1
     spec: str = str(SPEC_PATH)
+    proxy: str | None = None
+    """The upstream the API is passed on to, checked, instead of answered by the mock."""
+    proxy_ca: str | None = None
+    proxy_timeout: float = DEFAULT_TIMEOUT
+    record: str | None = None
+    """The corpus file the proxy appends each exchange to."""
 
 
 def is_loopback(host: str) -> bool:
@@ -88,11 +97,26 @@ def create_app(options: Options = Options()) -> MockApp:
     )
 
 
-def from_environment() -> MockApp:
+def create_served(options: Options) -> MockApp | Proxy:
+    """What serves the port: the mock, or the proxy in front of the upstream."""
+    app = create_app(options)
+    if options.proxy is None:
+        return app
+    recorder = None if options.record is None else Recorder(Path(options.record))
+    return Proxy(
+        app,
+        options.proxy,
+        ca_file=options.proxy_ca,
+        timeout=options.proxy_timeout,
+        recorder=recorder,
+    )
+
+
+def from_environment() -> MockApp | Proxy:
     """The app of a granian worker, from the options its parent put in the environment."""
     options = Options(**json.loads(os.environ[OPTIONS_VARIABLE]))
     logging.basicConfig(level=options.log_level.upper(), format="[%(levelname)s] %(message)s")
-    return create_app(options)
+    return create_served(options)
 
 
 def serve(options: Options, target: str = "mock_server.server:from_environment") -> None:

@@ -53,7 +53,7 @@ class UserInfo:
         self.limiter = limiter
         self._clock = clock
         # Clients repeat their queries: parse each short one once.
-        self._fields_cached = lru_cache(maxsize=1024)(self._fields)
+        self._fields_cached = lru_cache(maxsize=1024)(self._parse)
 
     def answer(self, token: str | None, query: bytes, log_id: str) -> Answer:
         """The answer to a request bearing `token` with the query string `query`."""
@@ -62,17 +62,24 @@ class UserInfo:
             return Answer.error(self._errors["access_token_invalid"], log_id)
         if self.limiter is not None and not self.limiter.admit(entry.token):
             return Answer.error(self._errors["rate_limit_exceeded"], log_id)
-        fields, problem = (
-            self._fields_cached(query) if len(query) <= CACHED_QUERY_BYTES else self._fields(query)
-        )
+        fields, problem = self.fields(query)
         if problem is not None:
             return Answer.error(problem, log_id)
-        if any(self._field_scopes[field] not in entry.grant.scopes for field in fields):
+        if self.missing_scope(fields, entry.grant.scopes):
             return Answer.error(self._errors["scope_not_authorized"], log_id)
         return Answer(200, ok_body(_user(entry, fields), log_id), log_id)
 
-    def _fields(self, query_string: bytes) -> tuple[tuple[str, ...], ErrorReply | None]:
-        """The requested field names, or the error that the `fields` parameter earns."""
+    def fields(self, query: bytes) -> tuple[tuple[str, ...], ErrorReply | None]:
+        """The field names the query string asks for, or the error its `fields` earns."""
+        return (
+            self._fields_cached(query) if len(query) <= CACHED_QUERY_BYTES else self._parse(query)
+        )
+
+    def missing_scope(self, fields: tuple[str, ...], scopes: frozenset[str]) -> bool:
+        """Whether a token granted `scopes` lacks the scope of one of `fields`."""
+        return any(self._field_scopes[field] not in scopes for field in fields)
+
+    def _parse(self, query_string: bytes) -> tuple[tuple[str, ...], ErrorReply | None]:
         required = self._errors["invalid_params"]
         values = [
             value
