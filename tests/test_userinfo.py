@@ -140,9 +140,7 @@ def test_missing_or_empty_fields_are_required(app: MockApp, query: str) -> None:
         "fields=open_id%2C%2Cunion_id,open_id",
     ],
 )
-def test_percent_encoded_commas_separate_names_as_literal_ones_do(
-    app: MockApp, query: str
-) -> None:
+def test_percent_encoded_commas_separate_names_as_literal_ones_do(app: MockApp, query: str) -> None:
     """As TikTok answers them (SocialiteProviders/Providers issue 1198): the same list."""
     literal = get(app, f"{PATH}?fields=open_id,union_id").json()["data"]
     assert get(app, f"{PATH}?{query}").json()["data"] == literal
