@@ -81,11 +81,18 @@ def response_findings(
         content_type = present.get("content-type", b"none").decode("latin-1")[:64]
         actual = f"{len(body)} bytes that are not JSON (content-type {content_type})"
         return [*found, Finding("violation", op, "body", "JSON", actual)]
-    errors = sorted(OAS30Validator(response.schema).iter_errors(parsed), key=lambda e: e.path)
-    for error in errors[:MAX_SCHEMA_ERRORS]:
-        where = "body" + "".join(f"[{part!r}]" for part in error.absolute_path)
-        found.append(Finding("violation", op, where, _expected(error), "a value that fails it"))
+    found += _schema_findings(op, "body", response.schema, parsed)
     return found + _drift(contract, operation, status, parsed)
+
+
+def _schema_findings(op: str, what: str, schema: Mapping[str, Any], value: Any) -> list[Finding]:
+    """A violation for each way `value` fails `schema` (once each, at most ten)."""
+    found: dict[Finding, None] = {}
+    for error in sorted(OAS30Validator(schema).iter_errors(value), key=lambda e: e.path):
+        where = what + "".join(f"[{part!r}]" for part in error.absolute_path)
+        finding = Finding("violation", op, where, _expected(error), "a value that fails it")
+        found[finding] = None
+    return list(found)[:MAX_SCHEMA_ERRORS]
 
 
 def _drift(contract: Contract, operation: Operation, status: int, body: Any) -> list[Finding]:
@@ -134,9 +141,7 @@ def request_findings(
     if isinstance(form, str):
         return [Finding("violation", op, "request body", "the form the spec describes", form)]
     if form is not None:
-        for error in OAS30Validator(operation.form_schema).iter_errors(dict(form)):
-            where = "request form" + "".join(f"[{part!r}]" for part in error.absolute_path)
-            found.append(Finding("violation", op, where, _expected(error), "a value that fails it"))
+        found += _schema_findings(op, "request form", operation.form_schema, dict(form))
     return found
 
 

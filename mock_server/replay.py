@@ -181,7 +181,11 @@ def main(argv: list[str] | None = None) -> int:
             message = str(exc).replace(str(path), f"fixtures from {args.corpus}")
             print(f"error: {message}", file=sys.stderr)
             return 2
-    results = asyncio.run(replay(app, entries))
+    try:
+        results = asyncio.run(replay(app, entries))
+    except (KeyError, TypeError, AttributeError) as exc:
+        print(f"error: {args.corpus}: an exchange lacks {exc}", file=sys.stderr)
+        return 2
     print(table(results))
     return 0 if all(result.matches for result in results) else 1
 
