@@ -59,15 +59,18 @@ def main() -> int:
         assert prism_path is not None
         return [str(prism_path), "mock", "-h", "127.0.0.1", "-p", str(port), str(SPEC_PATH)]
 
-    def load(command: list[str], port: int) -> dict[str, Any]:
+    def measure(port: int, connections: int) -> dict[str, Any]:
         url = f"http://127.0.0.1:{port}{TARGET}"
-        with started(command, url, headers=HEADERS):
-            httpx.get(url, headers=HEADERS)  # one warm-up request
-            measured = wrk.run(
-                wrk_path, url, headers=HEADERS, seconds=args.seconds, connections=args.connections
-            )
+        httpx.get(url, headers=HEADERS)  # one warm-up request
+        measured = wrk.run(
+            wrk_path, url, headers=HEADERS, seconds=args.seconds, connections=connections
+        )
         print(f"  {measured}", flush=True)
         return asdict(measured)
+
+    def load(command: list[str], port: int) -> dict[str, Any]:
+        with started(command, f"http://127.0.0.1:{port}{TARGET}", headers=HEADERS):
+            return measure(port, args.connections)
 
     def startup(command: list[str], port: int) -> float:
         url = f"http://127.0.0.1:{port}{TARGET}"
@@ -103,6 +106,16 @@ def main() -> int:
     if prism_path is not None:
         servers[f"Prism {prism.PRISM_VERSION}"] = load(prism_server(port + 5), port + 5)
 
+    print("the proxy in front of a mock, and the same mock directly", flush=True)
+    upstream = port + 6
+    proxied = [*mock(port + 7), "--proxy", f"http://127.0.0.1:{upstream}"]
+    with started(mock(upstream), f"http://127.0.0.1:{upstream}{TARGET}", headers=HEADERS):
+        with started(proxied, f"http://127.0.0.1:{port + 7}{TARGET}", headers=HEADERS):
+            direct = measure(upstream, args.connections)
+            servers["mock via the proxy"] = measure(port + 7, args.connections)
+            proxy_latency = {"direct": measure(upstream, 1), "proxy": measure(port + 7, 1)}
+    proxy_throughput = {"direct": direct, "proxy": servers["mock via the proxy"]}
+
     print("client overhead", flush=True)
     per_call = client.per_call_seconds(httpx.Response(200, content=body).json(), args.client_calls)
     print(f"  {per_call}", flush=True)
@@ -124,6 +137,8 @@ def main() -> int:
         "connections": args.connections,
         "response_bytes": len(body),
         "servers": servers,
+        "proxy_throughput": proxy_throughput,
+        "proxy_latency_one_connection": proxy_latency,
         "startup_seconds": startups,
         "client_seconds_per_call": per_call,
         "client_build_seconds": builds,
@@ -188,6 +203,12 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
     whole = plugin["whole_run"]
     ratio = whole["tiktok_client"] / whole["pytest-httpserver"]
     add(f"whole run of {tests} tests with start-up, the same", ratio, "reference", True, "x")
+    through = results["proxy_throughput"]
+    ratio = through["proxy"]["requests_per_second"] / through["direct"]["requests_per_second"]
+    add("proxy / the same mock directly, throughput", ratio, ">= 0.5", ratio >= 0.5, "x")
+    one = results["proxy_latency_one_connection"]
+    added = one["proxy"]["p50_ms"] - one["direct"]["p50_ms"]
+    add("p50 the proxy adds, one connection", added, "< 1 ms", added < 1, " ms")
     failed = sum(load["failures"] for load in servers.values())
     add("failed requests under load", failed, "0", failed == 0)
     if results["make_test_seconds"] is not None:

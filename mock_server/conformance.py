@@ -81,14 +81,14 @@ def response_findings(
         content_type = present.get("content-type", b"none").decode("latin-1")[:64]
         actual = f"{len(body)} bytes that are not JSON (content-type {content_type})"
         return [*found, Finding("violation", op, "body", "JSON", actual)]
-    found += _schema_findings(op, "body", response.schema, parsed)
+    found += _schema_findings(op, "body", response.validator, parsed)
     return found + _drift(contract, operation, status, parsed)
 
 
-def _schema_findings(op: str, what: str, schema: Mapping[str, Any], value: Any) -> list[Finding]:
-    """A violation for each way `value` fails `schema` (once each, at most ten)."""
+def _schema_findings(op: str, what: str, validator: Any, value: Any) -> list[Finding]:
+    """A violation for each way `value` fails the schema (once each, at most ten)."""
     found: dict[Finding, None] = {}
-    for error in sorted(OAS30Validator(schema).iter_errors(value), key=lambda e: e.path):
+    for error in sorted(validator.iter_errors(value), key=lambda e: e.path):
         where = what + "".join(f"[{part!r}]" for part in error.absolute_path)
         finding = Finding("violation", op, where, _expected(error), "a value that fails it")
         found[finding] = None
@@ -141,7 +141,7 @@ def request_findings(
     if isinstance(form, str):
         return [Finding("violation", op, "request body", "the form the spec describes", form)]
     if form is not None:
-        found += _schema_findings(op, "request form", operation.form_schema, dict(form))
+        found += _schema_findings(op, "request form", OAS30Validator(operation.form_schema), form)
     return found
 
 

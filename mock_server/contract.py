@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from .spec import USER_INFO, response_examples
@@ -35,6 +36,13 @@ class Response:
 
     schema: Mapping[str, Any]
     headers: Mapping[str, tuple[bool, Mapping[str, Any]]]
+
+    @cached_property
+    def validator(self) -> Any:
+        """The body schema's validator, built when first asked for."""
+        from openapi_schema_validator import OAS30Validator
+
+        return OAS30Validator(self.schema)
 
 
 @dataclass(frozen=True)

@@ -13,13 +13,15 @@ from contextlib import contextmanager
 
 from .app import MockApp
 from .process import free_port, wait_for_port
+from .proxy import Proxy
 
 __all__ = ["serving"]
 
 
 @contextmanager
-def serving(app: MockApp, host: str = "127.0.0.1", timeout: float = 10.0) -> Iterator[str]:
-    """Serve `app` on a free port of `host` until the block ends; yields its URL."""
+def serving(app: MockApp | Proxy, host: str = "127.0.0.1", timeout: float = 10.0) -> Iterator[str]:
+    """Serve `app` (the mock, or the proxy) on a free port of `host` until the block ends;
+    yields its URL."""
     from granian.constants import Interfaces
     from granian.server.embed import Server
 
@@ -34,7 +36,8 @@ def serving(app: MockApp, host: str = "127.0.0.1", timeout: float = 10.0) -> Ite
     try:
         yield f"http://{host}:{port}"
     finally:
-        loop.call_soon_threadsafe(app.faults.release)
+        mock = app if isinstance(app, MockApp) else app.mock
+        loop.call_soon_threadsafe(mock.faults.release)
         loop.call_soon_threadsafe(server.stop)
         thread.join(timeout)
         loop.close()

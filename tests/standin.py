@@ -4,6 +4,7 @@ its own, which drifts from the spec in the way each request's `x-stand-in` heade
 from __future__ import annotations
 
 import asyncio
+import gzip
 import json
 import ssl
 import threading
@@ -57,6 +58,7 @@ class StandIn:
     received: list[Received] = field(default_factory=list)
 
 
+GZIPPED = gzip.compress(envelope())
 ANSWERS: dict[str, tuple[int, list[tuple[str, str]], bytes]] = {
     "ok": (200, [("x-tt-logid", LOG_ID), ("x-upstream", "kept")], envelope(user=USER)),
     "extra-field": (200, [("x-tt-logid", LOG_ID)], envelope(user={**USER, "nickname": "Al"})),
@@ -67,6 +69,12 @@ ANSWERS: dict[str, tuple[int, list[tuple[str, str]], bytes]] = {
     "teapot": (418, [("x-tt-logid", LOG_ID)], envelope("ok")),
     "scope-refused": (401, [("x-tt-logid", LOG_ID)], envelope("scope_not_authorized")),
     "token": (200, [("x-tt-logid", LOG_ID)], json.dumps(TOKEN_ANSWER).encode()),
+    "gzip": (
+        200,
+        [("x-tt-logid", LOG_ID), ("content-encoding", "gzip")],
+        gzip.compress(envelope()),
+    ),
+    "brotli": (200, [("x-tt-logid", LOG_ID), ("content-encoding", "br")], b"\x0b\x02\x80{}\x03"),
 }
 """Each mode's status, headers and body (content-type is JSON unless given)."""
 

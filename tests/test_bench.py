@@ -40,10 +40,10 @@ def test_wrk_output_without_figures_is_an_error() -> None:
         wrk.parse("unable to connect to 127.0.0.1:1 Connection refused\n")
 
 
-def load(rps: float, p99: float, failures: int = 0) -> dict[str, float]:
+def load(rps: float, p99: float, failures: int = 0, p50: float = 1.0) -> dict[str, float]:
     return {
         "requests_per_second": rps,
-        "p50_ms": 1.0,
+        "p50_ms": p50,
         "p99_ms": p99,
         "requests": 1,
         "failures": failures,
@@ -56,6 +56,11 @@ def test_targets_compare_the_figures() -> None:
             "mock": load(9000, 5),
             "ceiling (bare ASGI)": load(20000, 4),
             "Prism 5.16.0": load(1000, 100, failures=1),
+        },
+        "proxy_throughput": {"direct": load(9000, 5), "proxy": load(4000, 5)},
+        "proxy_latency_one_connection": {
+            "direct": load(9000, 1, p50=0.2),
+            "proxy": load(900, 2, p50=1.3),
         },
         "startup_seconds": {"mock": 0.5, "prism": 2.0},
         "client_seconds_per_call": {"httpx": 1.0, "client": 1.1},
@@ -78,6 +83,8 @@ def test_targets_compare_the_figures() -> None:
         "building a default client / httpx.Client()": False,
         "per test, tiktok_client / pytest-httpserver (300 tests)": True,
         "whole run of 300 tests with start-up, the same": True,
+        "proxy / the same mock directly, throughput": False,
+        "p50 the proxy adds, one connection": False,
         "failed requests under load": False,
         "make test wall time": True,
     }
@@ -96,7 +103,8 @@ def test_the_bench_runs(tmp_path: Path) -> None:
     ]  # fmt: skip
     subprocess.run(command, check=True, capture_output=True, timeout=120)
     results = json.loads((tmp_path / "results.json").read_text())
-    assert set(results["servers"]) == {"mock", "ceiling (bare ASGI)"}
+    assert set(results["servers"]) == {"mock", "ceiling (bare ASGI)", "mock via the proxy"}
+    assert set(results["proxy_latency_one_connection"]) == {"direct", "proxy"}
     assert set(results["plugin_seconds_per_test"]) == {"per_test", "whole_run"}
     assert all(load["requests"] > 0 for load in results["servers"].values())
     assert (tmp_path / "results.png").read_bytes().startswith(b"\x89PNG")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -277,3 +278,15 @@ def test_a_host_that_does_not_resolve_is_a_clear_error() -> None:
     assert result.returncode == 1
     assert result.stderr.startswith("error: cannot listen on no-such-host.invalid:8080: ")
     assert len(result.stderr.splitlines()) == 1
+
+
+def test_the_readme_lists_every_option(capsys: pytest.CaptureFixture[str]) -> None:
+    from mock_server.cli import parse_args
+
+    from test_readme import README
+
+    with pytest.raises(SystemExit):
+        parse_args(["--help"])
+    options = set(re.findall(r"(--[a-z][a-z-]+)", capsys.readouterr().out)) - {"--help"}
+    listed = set(re.findall(r"^\| `(--[a-z-]+)", README.read_text(encoding="utf-8"), re.M))
+    assert options == listed

@@ -26,3 +26,17 @@ def test_kept_to_a_bound_and_counted(caplog: pytest.LogCaptureFixture) -> None:
     )
     findings.clear()
     assert findings.to_json() == {"findings": [], "counts": dict.fromkeys(findings.counts(), 0)}
+
+
+def test_the_admin_spec_lists_the_kinds_and_the_bound() -> None:
+    from mock_server.findings import KINDS, MAX_FINDINGS
+    from mock_server.spec import document_path, load_document
+
+    schemas = load_document(document_path("tiktok-mock-admin.yaml"))["components"]["schemas"]
+    assert tuple(schemas["Finding"]["properties"]["kind"]["enum"]) == KINDS
+    counts = schemas["FindingList"]["properties"]["counts"]
+    assert tuple(counts["required"]) == tuple(counts["properties"]) == KINDS
+    assert (
+        f"{MAX_FINDINGS:,} at most"
+        in schemas["FindingList"]["properties"]["findings"]["description"]
+    )

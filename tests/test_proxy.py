@@ -7,12 +7,17 @@ import json
 import ssl
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlencode
 
 import httpx
 import pytest
 import trustme
 
-from mock_server.process import RunningMock, free_port, running_mock
+from mock_server.corpus import Recorder
+from mock_server.embedded import serving
+from mock_server.process import free_port, running_mock
+from mock_server.proxy import Proxy
+from mock_server.server import Options, create_app
 
 from standin import ANSWERS, LOG_ID, TOKEN_ANSWER, USER, StandIn, stand_in
 
@@ -41,15 +46,18 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def proxy(upstream: StandIn, corpus: Path) -> Iterator[RunningMock]:
-    args = ("--proxy", upstream.url, "--proxy-timeout", "1", "--record", str(corpus))
-    with running_mock(*args, "--log-level", "warning") as running:
-        yield running
+def proxy(upstream: StandIn, corpus: Path) -> Iterator[str]:
+    """The proxy served from a thread of this process, as the plugin serves the mock (the
+    command line's proxy is tested below)."""
+    recorder = Recorder(corpus)
+    served = Proxy(create_app(Options()), upstream.url, timeout=1, recorder=recorder)
+    with serving(served) as url:
+        yield url
 
 
 @pytest.fixture
-def client(proxy: RunningMock) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=proxy.url, timeout=10) as http:
+def client(proxy: str) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=proxy, timeout=10) as http:
         http.post("/__mock/reset").raise_for_status()
         yield http
 
@@ -150,7 +158,9 @@ def test_the_mock_disagreeing_on_fields_is_a_disagreement(client: httpx.Client) 
     assert body[1]["actual"] == "200 ok"
 
 
-def test_a_grant_seen_in_a_token_response_decides_the_scope_verdict(client: httpx.Client) -> None:
+def test_a_grant_seen_in_a_token_response_decides_the_scope_verdict(
+    client: httpx.Client, upstream: StandIn
+) -> None:
     form = {
         "client_key": "key",
         "client_secret": SECRETS[1],
@@ -160,6 +170,7 @@ def test_a_grant_seen_in_a_token_response_decides_the_scope_verdict(client: http
     }
     answered = client.post("/v2/oauth/token/", data=form, headers={"x-stand-in": "token"})
     assert answered.json() == TOKEN_ANSWER
+    assert upstream.received[-1].body == urlencode(form).encode()
     issued = {"authorization": f"Bearer {TOKEN_ANSWER['access_token']}"}
     url = f"{INFO}?fields=open_id,follower_count"
     client.get(url, headers={**issued, "x-stand-in": "ok"})  # TikTok would refuse: stats
@@ -198,7 +209,7 @@ def test_the_admin_api_is_the_mocks_own(client: httpx.Client, upstream: StandIn)
 
 
 def test_no_secret_or_personal_value_reaches_the_corpus_findings_journal_or_log(
-    client: httpx.Client, proxy: RunningMock, corpus: Path
+    client: httpx.Client, corpus: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     form = {
         "client_key": "key",
@@ -215,7 +226,9 @@ def test_no_secret_or_personal_value_reaches_the_corpus_findings_journal_or_log(
         corpus.read_text(encoding="utf-8"),
         client.get("/__mock/findings").text,
         client.get("/__mock/requests").text,
+        caplog.text,
     ]
+    assert "drift in getUserInfo" in caplog.text
     lines = [json.loads(line) for line in seen[0].splitlines()]
     assert any(line["outcome"]["user_fields"].get("display_name") == "string" for line in lines)
     for text in seen:
@@ -312,3 +325,35 @@ def test_bad_proxy_options_are_refused(
         parse_args(args)
     assert exited.value.code == 2
     assert message in capsys.readouterr().err
+
+
+def test_a_compressed_answer_is_passed_on_compressed_and_read_to_check(
+    client: httpx.Client,
+) -> None:
+    response = get(client, "gzip")
+    assert response.headers["content-encoding"] == "gzip"
+    assert response.json()["error"]["code"] == "ok"  # httpx undid the gzip the proxy kept
+    assert findings(client) == []
+    get(client, "brotli")
+    assert findings(client) == [("violation", "body")]
+
+
+def test_a_body_over_256_kib_is_refused_with_413(client: httpx.Client, upstream: StandIn) -> None:
+    before = len(upstream.received)
+    response = client.post("/v2/oauth/token/", content=b"x" * (256 * 1024 + 1))
+    assert response.status_code == 413
+    assert response.json()["message"] == "The request body is over 262144 bytes"
+    assert len(upstream.received) == before
+
+
+def test_a_reset_clears_the_findings(client: httpx.Client) -> None:
+    get(client, "teapot")
+    assert findings(client) == [("violation", "status")]
+    client.post("/__mock/reset").raise_for_status()
+    assert client.get("/__mock/findings").json()["counts"]["violation"] == 0
+
+
+def test_the_default_timeout_is_10_seconds() -> None:
+    from mock_server.cli import parse_args
+
+    assert parse_args(["--proxy", "https://open.tiktokapis.com"]).proxy_timeout == 10

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from mock_server.replay import main
+from mock_server.server import Options, create_app
 from mock_server.spec import document_path
 
 EVIDENCE = document_path("evidence.ndjson")
@@ -64,6 +65,8 @@ def test_the_fixtures_it_builds_are_written_and_load(tmp_path: Path) -> None:
     assert "act.redacted.invalid" not in tokens
     user = data["users"][tokens["act.example12345Example12345Example"]["user"]]
     assert user["open_id"] == "723f24d7-e717-40f8-a2b6-cb8464cd23b4"
+    served = create_app(Options(fixtures=str(fixtures)))
+    assert served.store.find("act.redacted.nostats") is not None
 
 
 @pytest.mark.parametrize(
