@@ -25,7 +25,7 @@ BASIC = frozenset({"user.info.basic"})
             (401, "scope_not_authorized", "scope check of the grant it saw"),
         ),
         (b"fields=open_id", BASIC, (200, "ok", "scope check of the grant it saw")),
-    ],  # fmt: skip
+    ],
 )
 def test_the_user_info_verdict(
     query: bytes, scopes: frozenset[str] | None, verdict: Verdict
