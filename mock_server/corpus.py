@@ -22,7 +22,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
-from urllib.parse import parse_qsl, quote, urlencode
+from urllib.parse import quote
 
 from .asgi import Headers
 from .conformance import error_code, json_body, json_type
@@ -182,12 +182,3 @@ def read_corpus(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
             if not isinstance(entry, dict) or not {"request", "outcome"} <= entry.keys():
                 raise ValueError(f"{path}:{number}: not an exchange (request and outcome)")
             yield number, entry
-
-
-def form_body(form: Mapping[str, str]) -> bytes:
-    """A form as its request body."""
-    return urlencode(form).encode()
-
-
-def query_pairs(query: str) -> list[tuple[str, str]]:
-    return parse_qsl(query, keep_blank_values=True)

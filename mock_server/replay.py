@@ -3,7 +3,8 @@
 The mock's fixtures come from the corpus: a user for each token, with the fields its answers
 showed; the token's scopes from the grant a token response showed, else those of the fields
 it was answered; the OAuth client, and each code exchanged, from the token requests that
-succeeded. Each recorded request then goes, in order, to a fresh mock built from them, and
+succeeded. Each recorded request then goes, in order, to a fresh mock built from them (a
+refresh token the corpus shows issued replaced by the one the mock issued in its place), and
 its answer is compared with the upstream's: the status, the error code, and the user fields
 with their JSON types. An answer the request alone does not decide (429, or a failure of the
 upstream's own, 5xx) is asked of the mock with `Prefer: code=<status>`, and said so.
@@ -107,6 +108,8 @@ def build_fixtures(
 async def replay(app: MockApp, entries: list[tuple[int, dict[str, Any]]]) -> list[Result]:
     """Each entry's request sent to `app`, in order, and its answer compared."""
     results = []
+    issued: dict[str, str] = {}
+    """Each refresh token of the corpus, and the one the mock issued in its place."""
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://mock") as client:
         for line, entry in entries:
@@ -117,13 +120,21 @@ async def replay(app: MockApp, entries: list[tuple[int, dict[str, Any]]]) -> lis
                 headers["prefer"] = f"code={recorded['status']}"
             body = None
             if request.get("form") is not None:
-                body = urlencode(request["form"]).encode()
+                form = {name: issued.get(value, value) for name, value in request["form"].items()}
+                body = urlencode(form).encode()
                 headers["content-type"] = "application/x-www-form-urlencoded"
             target = request["path"] + (f"?{request['query']}" if request.get("query") else "")
             url = httpx.URL("http://mock").copy_with(raw_path=target.encode())
             response = await client.request(request["method"], url, headers=headers, content=body)
             parsed, _ = json_body(response.content)
             replayed = outcome(response.status_code, parsed)
+            answered = entry.get("response", {}).get("body")
+            if (
+                isinstance(answered, dict)
+                and isinstance(parsed, dict)
+                and "refresh_token" in parsed
+            ):
+                issued[answered.get("refresh_token", "")] = parsed["refresh_token"]
             results.append(Result(line, entry.get("operation"), recorded, replayed, forced))
     return results
 

@@ -8,13 +8,18 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
+from mock_server.corpus import Recorder
+from mock_server.embedded import serving
+from mock_server.proxy import Proxy
 from mock_server.replay import main
 from mock_server.server import Options, create_app
 from mock_server.spec import document_path
 
 EVIDENCE = document_path("evidence.ndjson")
+INFO = "/v2/user/info/"
 
 
 def lines(path: Path) -> list[dict[str, Any]]:
@@ -94,3 +99,47 @@ def test_a_corpus_it_cannot_use_exits_2(
 def test_a_missing_corpus_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main([str(tmp_path / "none.ndjson")]) == 2
     assert "No such file" in capsys.readouterr().err
+
+
+def test_a_corpus_recorded_in_front_of_the_mock_replays_as_it_came(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The whole loop: the proxy records an app's OAuth flow and user-info requests against
+    an upstream (a mock of its own), and the corpus replays against a mock built from it."""
+    corpus = tmp_path / "c.ndjson"
+    client = {"client_key": "mock_client_key", "client_secret": "mock_client_secret"}
+    with serving(create_app(Options())) as upstream:
+        proxy = Proxy(create_app(Options()), upstream, recorder=Recorder(corpus))
+        with serving(proxy) as url, httpx.Client(base_url=url) as http:
+            exchange = {"grant_type": "authorization_code", "code": "code.example",
+                        "redirect_uri": "https://app.example/callback"}  # fmt: skip
+            tokens = http.post("/v2/oauth/token/", data={**client, **exchange}).json()
+            issued = {"Authorization": f"Bearer {tokens['access_token']}"}
+            basic = {"Authorization": "Bearer act.mock.basic"}
+            http.get(f"{INFO}?fields=open_id,display_name,follower_count", headers=issued)
+            http.get(f"{INFO}?fields=open_id%2Cusername", headers=issued)
+            http.get(f"{INFO}?fields=open_id", headers=basic)
+            http.get(f"{INFO}?fields=follower_count", headers=basic)
+            http.get(f"{INFO}?fields=open_id", headers={"Authorization": "Bearer act.unknown"})
+            refresh = {
+                **client,
+                "grant_type": "refresh_token",
+                "refresh_token": tokens["refresh_token"],
+            }
+            renewed = http.post("/v2/oauth/token/", data=refresh).json()
+            assert http.post("/v2/oauth/token/", data=refresh).status_code == 400  # used up
+            http.post("/v2/oauth/revoke/", data={**client, "token": renewed["access_token"]})
+    recorded = lines(corpus)
+    assert [line["outcome"]["status"] for line in recorded] == [
+        200,
+        200,
+        200,
+        200,
+        401,
+        401,
+        200,
+        400,
+        200,
+    ]
+    assert main([str(corpus)]) == 0, capsys.readouterr().out
+    assert capsys.readouterr().out.splitlines()[-1] == "9 exchanges: 9 match, 0 mismatch"

@@ -36,3 +36,15 @@ def test_the_default_fixtures_are_not_checked_again_but_a_file_is(tmp_path: Path
     with pytest.raises(FixtureError, match="users: must be a non-empty mapping"):
         create_app(Options(fixtures=str(bad)))
     assert create_app().store.find("act.mock.basic") is not None
+
+
+def test_with_proxy_the_port_is_served_by_the_proxy(tmp_path: Path) -> None:
+    from mock_server.app import MockApp
+    from mock_server.proxy import Proxy
+    from mock_server.server import create_served
+
+    assert isinstance(create_served(Options()), MockApp)
+    corpus = tmp_path / "c.ndjson"
+    served = create_served(Options(proxy="https://upstream.example/", record=str(corpus)))
+    assert isinstance(served, Proxy) and served.upstream == "https://upstream.example"
+    assert corpus.exists() and (tmp_path / "c.ndjson.key").exists()
