@@ -78,15 +78,21 @@ class Recorder:
             with os.fdopen(descriptor, "w") as key_file:
                 key_file.write(secrets.token_hex(32) + "\n")
         self.pseudonyms = Pseudonyms(bytes.fromhex(key_path.read_text().strip()))
-        self._file: TextIO = path.open("a", encoding="utf-8")
+        self._path = path
+        self._file: TextIO | None = None
 
     def record(self, exchange: Exchange) -> None:
+        """Append `exchange`, opening the corpus on the first."""
+        if self._file is None:
+            self._file = self._path.open("a", encoding="utf-8")
         line = json.dumps(self.entry(exchange), ensure_ascii=False, separators=(",", ":"))
         self._file.write(line + "\n")
         self._file.flush()
 
     def close(self) -> None:
-        self._file.close()
+        if self._file is not None:
+            self._file.close()
+            self._file = None
 
     def entry(self, exchange: Exchange) -> dict[str, Any]:
         """The corpus line of `exchange`."""
