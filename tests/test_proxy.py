@@ -31,6 +31,13 @@ SECRETS = [
     TOKEN_ANSWER["access_token"],
     TOKEN_ANSWER["refresh_token"],
 ]
+EXCHANGE = {
+    "client_key": "key",
+    "client_secret": SECRETS[1],
+    "grant_type": "authorization_code",
+    "code": SECRETS[2],
+    "redirect_uri": "https://app.example/callback",
+}
 PERSONAL = [str(value) for value in USER.values() if isinstance(value, str)]
 
 
@@ -161,16 +168,9 @@ def test_the_mock_disagreeing_on_fields_is_a_disagreement(client: httpx.Client) 
 def test_a_grant_seen_in_a_token_response_decides_the_scope_verdict(
     client: httpx.Client, upstream: StandIn
 ) -> None:
-    form = {
-        "client_key": "key",
-        "client_secret": SECRETS[1],
-        "grant_type": "authorization_code",
-        "code": SECRETS[2],
-        "redirect_uri": "https://app.example/callback",
-    }
-    answered = client.post("/v2/oauth/token/", data=form, headers={"x-stand-in": "token"})
+    answered = client.post("/v2/oauth/token/", data=EXCHANGE, headers={"x-stand-in": "token"})
     assert answered.json() == TOKEN_ANSWER
-    assert upstream.received[-1].body == urlencode(form).encode()
+    assert upstream.received[-1].body == urlencode(EXCHANGE).encode()
     issued = {"authorization": f"Bearer {TOKEN_ANSWER['access_token']}"}
     url = f"{INFO}?fields=open_id,follower_count"
     client.get(url, headers={**issued, "x-stand-in": "ok"})  # TikTok would refuse: stats
@@ -211,14 +211,7 @@ def test_the_admin_api_is_the_mocks_own(client: httpx.Client, upstream: StandIn)
 def test_no_secret_or_personal_value_reaches_the_corpus_findings_journal_or_log(
     client: httpx.Client, corpus: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    form = {
-        "client_key": "key",
-        "client_secret": SECRETS[1],
-        "grant_type": "authorization_code",
-        "code": SECRETS[2],
-        "code_verifier": SECRETS[3],
-        "redirect_uri": "https://app.example/callback",
-    }
+    form = {**EXCHANGE, "code_verifier": SECRETS[3]}
     client.post("/v2/oauth/token/", data=form, headers={"x-stand-in": "token"})
     get(client, "extra-field", "fields=open_id,display_name,username,nickname")
     get(client, "ok", f"fields=open_id&access_token={TOKEN}")
