@@ -16,8 +16,9 @@ import zlib
 from collections import OrderedDict
 from dataclasses import replace
 from typing import Any
+from urllib.parse import urlsplit
 
-import httpx
+import httpcore
 
 from .admin import ADMIN_PREFIX
 from .answers import Answer, send_answer
@@ -70,14 +71,18 @@ class Proxy:
         recorder: Recorder | None = None,
     ) -> None:
         self.mock = mock
-        logging.getLogger("httpx").setLevel(logging.WARNING)  # its lines show the queries
         self.upstream = upstream.rstrip("/")
-        self._verify: ssl.SSLContext | bool = (
-            ssl.create_default_context(cafile=ca_file) if ca_file else True
-        )
+        parts = urlsplit(self.upstream)
+        self._scheme = parts.scheme.encode()
+        self._hostname = (parts.hostname or "").encode()
+        self._port = parts.port or (443 if parts.scheme == "https" else 80)
+        self._host = parts.netloc.rpartition("@")[2].encode()
+        self._prefix = parts.path.encode()
         self._timeout = timeout
         self._recorder = recorder
-        self._client: httpx.AsyncClient | None = None
+        self._pool = httpcore.AsyncConnectionPool(
+            ssl_context=ssl.create_default_context(cafile=ca_file), max_connections=100
+        )
         self._grants: OrderedDict[bytes, frozenset[str]] = OrderedDict()
         self._operations = {(op.path, op.method): op for op in mock.contract.operations.values()}
 
@@ -133,38 +138,42 @@ class Proxy:
 
     async def _forward(self, scope: Scope, body: bytes) -> tuple[int, Headers, bytes] | Finding:
         """The upstream's status, headers and raw body; or, if no answer came, the finding."""
-        assert self._client is not None, "the proxy serves between its lifespan's events"
         query = scope["query_string"]
         raw_path = scope.get("raw_path") or scope["path"].encode()
-        url = httpx.URL(self.upstream).copy_with(
-            raw_path=raw_path + (b"?" + query if query else b"")
-        )
-        headers = [(name, value) for name, value in scope["headers"] if name not in HOP_BY_HOP]
-        request = self._client.build_request(scope["method"], url, headers=headers, content=body)
+        target = self._prefix + raw_path + (b"?" + query if query else b"")
+        headers = [(b"host", self._host)]
+        headers += [(name, value) for name, value in scope["headers"] if name not in HOP_BY_HOP]
+        if body:
+            headers.append((b"content-length", str(len(body)).encode()))
+        url = httpcore.URL(scheme=self._scheme, host=self._hostname, port=self._port, target=target)
+        timeouts = dict.fromkeys(("connect", "read", "write", "pool"), self._timeout)
         try:
-            response = await self._client.send(request, stream=True)
-            try:
-                raw = b"".join([chunk async for chunk in response.aiter_raw()])
-            finally:
-                await response.aclose()
-        except httpx.TimeoutException:
+            response = await self._pool.request(
+                scope["method"].encode(),
+                url,
+                headers=headers,
+                content=body,
+                extensions={"timeout": timeouts},
+            )
+        except httpcore.TimeoutException:
             reason = f"{self.upstream} did not answer within {self._timeout:g} s"
             return _unanswered(scope, "timeout", reason)
-        except httpx.ConnectError as exc:
-            tls = isinstance(exc.__context__, ssl.SSLError) or "SSL" in str(exc)
+        except httpcore.ConnectError as exc:
+            tls = isinstance(exc.__context__, ssl.SSLError) or "CERTIFICATE" in str(exc)
             check = "tls" if tls else "connect"
             what = "failed TLS verification" if tls else "could not be reached"
             return _unanswered(scope, check, f"{self.upstream} {what}: {_reason(exc)}")
-        except httpx.HTTPError as exc:
+        except (httpcore.NetworkError, httpcore.ProtocolError) as exc:
             reason = f"{self.upstream} closed the connection before answering: {_reason(exc)}"
             return _unanswered(scope, "connection", reason)
+        raw = response.content
         kept = [
             (name.lower(), value)
-            for name, value in response.headers.raw
+            for name, value in response.headers
             if name.lower() not in HOP_BY_HOP
         ]
         kept.append((b"content-length", str(len(raw)).encode()))
-        return response.status_code, kept, raw
+        return response.status, kept, raw
 
     async def _form(
         self, scope: Scope, operation: Operation | None, body: bytes
@@ -253,16 +262,9 @@ class Proxy:
         while True:
             message = await receive()
             if message["type"] == "lifespan.startup":
-                self._client = httpx.AsyncClient(
-                    verify=self._verify,
-                    timeout=httpx.Timeout(self._timeout),
-                    follow_redirects=False,
-                    trust_env=False,
-                )
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
-                if self._client is not None:
-                    await self._client.aclose()
+                await self._pool.aclose()
                 if self._recorder is not None:
                     self._recorder.close()
                 print(self.mock.findings.summary(), file=sys.stderr, flush=True)
