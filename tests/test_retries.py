@@ -21,7 +21,13 @@ from tiktok_user_info_client import AuthenticatedClient, Client, Retries, errors
 from tiktok_user_info_client.api.oauth import fetch_access_token, revoke_access_token
 from tiktok_user_info_client.api.user import get_user_info
 from tiktok_user_info_client.models import GrantType, RevokeRequest, TokenRequest, UserField
-from tiktok_user_info_client.retries import RETRY_STATUSES, retry_after
+from tiktok_user_info_client.retries import (
+    RETRIES_EXTENSION,
+    RETRY_STATUSES,
+    AsyncRetryTransport,
+    RetryTransport,
+    retry_after,
+)
 
 from seeds import ENDPOINT_EXAMPLE, EXAMPLE_TOKEN
 
@@ -377,3 +383,66 @@ def test_waits_of_a_real_client_stay_within_bounds(tiktok_mock: TikTokMock) -> N
     assert len(times) == 3
     gaps = [later - earlier for earlier, later in itertools.pairwise(times)]
     assert all(0 <= gap <= bound + 0.25 for gap, bound in zip(gaps, (0.5, 1.0), strict=True))
+
+
+# The retry transport the client installs.
+
+
+def test_a_request_of_the_clients_httpx_client_is_retried_too(waits: Waits) -> None:
+    server = Server(failing(503), ok())
+    client = client_for(server, Retries(sleep=waits))
+    assert client.get_httpx_client().get("/v2/user/info/?fields=open_id").status_code == 200
+    assert len(server.requests) == 2 and len(waits) == 1
+
+
+def test_a_post_of_the_clients_httpx_client_is_not(waits: Waits) -> None:
+    server = Server(failing(503), ok())
+    client = client_for(server, Retries(sleep=waits))
+    assert client.get_httpx_client().post("/v2/oauth/token/").status_code == 503
+    assert len(server.requests) == 1 and waits == []
+
+
+def test_a_request_carries_its_own_retries_in_its_extensions(waits: Waits) -> None:
+    server = Server(failing(500))
+    client = client_for(server, Retries(sleep=waits))
+    assert RETRIES_EXTENSION == "retries"
+    once = {RETRIES_EXTENSION: Retries(max_retries=0)}
+    assert client.get_httpx_client().get("/", extensions=once).status_code == 500
+    assert len(server.requests) == 1 and waits == []
+
+
+def test_an_extension_that_is_not_retries_is_refused() -> None:
+    client = client_for(Server(ok()), Retries())
+    with pytest.raises(TypeError, match="the 'retries' extension must be a Retries, not 2"):
+        get_user_info.sync(client=client, fields=FIELDS, retries=2)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("how", ["environment", "argument"])
+def test_the_proxies_httpx_mounts_retry_too(how: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    proxy = "http://127.0.0.1:9"
+    monkeypatch.setenv("HTTPS_PROXY", proxy if how == "environment" else "")
+    client = AuthenticatedClient(
+        base_url="https://open.tiktokapis.com",
+        token="t",
+        httpx_args={"proxy": proxy} if how == "argument" else {},
+    )
+    sync, async_ = client.get_httpx_client(), client.get_async_httpx_client()
+    mounted = [*sync._mounts.values(), *async_._mounts.values()]
+    assert mounted and all(isinstance(t, RetryTransport | AsyncRetryTransport) for t in mounted)
+    assert isinstance(sync._transport, RetryTransport)
+    assert isinstance(async_._transport, AsyncRetryTransport)
+
+
+def test_an_httpx_client_set_by_hand_retries_only_with_a_retry_transport(waits: Waits) -> None:
+    client = client_for(Server(ok()), Retries(sleep=waits))
+    server = Server(failing(503), ok())
+    client.set_httpx_client(
+        httpx.Client(base_url="https://x", transport=httpx.MockTransport(server))
+    )
+    with pytest.raises(errors.UnexpectedStatus):  # 503, not retried
+        get_user_info.sync(client=client, fields=FIELDS)
+    server = Server(failing(503), ok())
+    transport = RetryTransport(httpx.MockTransport(server), Retries(max_retries=0))
+    client.set_httpx_client(httpx.Client(base_url="https://x", transport=transport))
+    assert get_user_info.sync(client=client, fields=FIELDS) is not None  # as the client says
+    assert len(server.requests) == 2 and len(waits) == 1

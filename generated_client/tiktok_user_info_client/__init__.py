@@ -2,20 +2,20 @@
 
 from .client import AuthenticatedClient, Client
 from .login import Authorization, authorize_url, code_from_redirect, exchange_code
-from .models.user import FIELD_SCOPES, scopes_for
 from .retries import Retries
+from .scopes import FIELD_SCOPES, scopes_for
 from .tokens import TokenManager, Tokens
 
 __all__ = (
     "AuthenticatedClient",
-    "Authorization",
     "Client",
-    "Retries",
-    "TokenManager",
-    "Tokens",
+    "Authorization",
     "authorize_url",
     "code_from_redirect",
     "exchange_code",
+    "Retries",
     "FIELD_SCOPES",
     "scopes_for",
+    "TokenManager",
+    "Tokens",
 )

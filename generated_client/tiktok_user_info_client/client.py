@@ -5,7 +5,7 @@ from typing import Any, Self
 import httpx
 from attrs import define, evolve, field
 
-from .retries import Retries
+from .retries import Retries, install_retries
 
 DEFAULT_TIMEOUT = httpx.Timeout(5.0)
 """5 s to connect, and 5 s for each read, write and pool wait: TikTok answers in well under a
@@ -51,7 +51,7 @@ class Client:
     raise_on_error: bool = field(default=True, kw_only=True)
     """Whether sync() and asyncio() raise the errors.TikTokError that a response carries (the default), or return the error body (the envelope, or OAuth's error) as they return a success. The *_detailed functions never raise it."""
     retries: Retries = field(factory=Retries, kw_only=True)
-    """How GET operations are retried (see retries.Retries; Retries(max_retries=0) turns retries off). POST operations are never retried."""
+    """How GET requests are retried (see retries.Retries; Retries(max_retries=0) turns retries off), unless a call gives its own. POST requests are never retried."""
     _base_url: str = field(alias="base_url")
     _cookies: dict[str, str] = field(factory=dict, kw_only=True, alias="cookies")
     _headers: dict[str, str] = field(factory=dict, kw_only=True, alias="headers", repr=False)
@@ -106,6 +106,7 @@ class Client:
                 follow_redirects=self._follow_redirects,
                 **self._httpx_args,
             )
+            install_retries(self._client, self.retries)
         return self._client
 
     def __enter__(self) -> Self:
@@ -137,6 +138,7 @@ class Client:
                 follow_redirects=self._follow_redirects,
                 **self._httpx_args,
             )
+            install_retries(self._async_client, self.retries)
         return self._async_client
 
     async def __aenter__(self) -> Self:
@@ -178,7 +180,7 @@ class AuthenticatedClient:
     raise_on_error: bool = field(default=True, kw_only=True)
     """Whether sync() and asyncio() raise the errors.TikTokError that a response carries (the default), or return the error body (the envelope, or OAuth's error) as they return a success. The *_detailed functions never raise it."""
     retries: Retries = field(factory=Retries, kw_only=True)
-    """How GET operations are retried (see retries.Retries; Retries(max_retries=0) turns retries off). POST operations are never retried."""
+    """How GET requests are retried (see retries.Retries; Retries(max_retries=0) turns retries off), unless a call gives its own. POST requests are never retried."""
     _base_url: str = field(alias="base_url")
     _cookies: dict[str, str] = field(factory=dict, kw_only=True, alias="cookies")
     _headers: dict[str, str] = field(factory=dict, kw_only=True, alias="headers", repr=False)
@@ -238,7 +240,6 @@ class AuthenticatedClient:
                     **self._headers,
                     self.auth_header_name: f"{self.prefix} {self.token}" if self.prefix else self.token,
                 }
-
             self._client = httpx.Client(
                 base_url=self._base_url,
                 cookies=self._cookies,
@@ -248,6 +249,7 @@ class AuthenticatedClient:
                 follow_redirects=self._follow_redirects,
                 **self._httpx_args,
             )
+            install_retries(self._client, self.retries)
         return self._client
 
     def __enter__(self) -> Self:
@@ -277,7 +279,6 @@ class AuthenticatedClient:
                     **self._headers,
                     self.auth_header_name: f"{self.prefix} {self.token}" if self.prefix else self.token,
                 }
-
             self._async_client = httpx.AsyncClient(
                 base_url=self._base_url,
                 cookies=self._cookies,
@@ -287,6 +288,7 @@ class AuthenticatedClient:
                 follow_redirects=self._follow_redirects,
                 **self._httpx_args,
             )
+            install_retries(self._async_client, self.retries)
         return self._async_client
 
     async def __aenter__(self) -> Self:

@@ -16,7 +16,7 @@ from .client import AuthenticatedClient, Client
 from .errors import LoginError
 from .models.grant_type import GrantType
 from .models.token_request import TokenRequest
-from .models.user import scopes_for
+from .scopes import scopes_for
 from .tokens import Tokens, fetch_tokens
 from .types import UNSET
 

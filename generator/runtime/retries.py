@@ -1,8 +1,14 @@
-"""Retries of GET requests: exponential backoff with full jitter, `Retry-After` honoured."""
+"""Retries of GET requests: exponential backoff with full jitter, `Retry-After` honoured.
+
+The client puts a `RetryTransport` (`AsyncRetryTransport`) in front of the transports of each
+httpx client it builds (`install_retries`); it retries a GET as the request's `retries`
+extension says, else as the client's `retries`. An httpx client given to the client's
+`set_httpx_client` retries only through a retry transport of its own."""
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import math
 import random
@@ -16,12 +22,28 @@ from attrs import define, field, validators
 
 from .errors import log_id_of
 
-__all__ = ["RETRY_ERRORS", "RETRY_STATUSES", "Retries", "retry_after", "send", "send_async"]
+__all__ = [
+    "RETRIES_EXTENSION",
+    "RETRY_ERRORS",
+    "RETRY_METHODS",
+    "RETRY_STATUSES",
+    "AsyncRetryTransport",
+    "Retries",
+    "RetryTransport",
+    "install_retries",
+    "retry_after",
+]
 
 logger = logging.getLogger(__name__)
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 """The statuses worth another try: rate limited, TikTok's or a proxy's passing failure."""
+
+RETRY_METHODS = frozenset({"GET"})
+"""The methods retried: TikTok's POSTs spend authorization codes and refresh tokens."""
+
+RETRIES_EXTENSION = "retries"
+"""The request extension that carries a call's `Retries`, read by the retry transports."""
 
 RETRY_ERRORS = (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError)
 """The transport errors worth another try: timeouts, refused, reset or dropped connections."""
@@ -70,26 +92,23 @@ class Retries:
             return min(asked, self.max_retry_after)
         return self.random() * self.backoff(retry)
 
-    def _next(
-        self,
-        retry: int,
-        request: httpx.Request,
-        response: httpx.Response | None = None,
-        error: Exception | None = None,
+    def _wait_after(
+        self, retry: int, request: httpx.Request, outcome: httpx.Response | Exception
     ) -> float | None:
-        """The wait before retry number `retry` after `response` or `error`, logged; None
-        when the answer stands (a status not worth a retry, or the retries spent)."""
-        if response is not None and response.status_code not in RETRY_STATUSES:
+        """The wait before retry number `retry` of `request` after `outcome` (its response,
+        or the error it raised), logged; None when the outcome stands (a method or a status
+        not worth a retry, or the retries spent)."""
+        if retry > self.max_retries or request.method not in RETRY_METHODS:
             return None
-        if retry > self.max_retries or (error is not None and not _raised_by(error, request)):
-            return None
-        wait = self.wait(retry, response)
-        log_id = None
-        if response is not None:
-            log_id = log_id_of(response.headers, response.content)
-            failure = f"HTTP {response.status_code}"
+        if isinstance(outcome, httpx.Response):
+            if outcome.status_code not in RETRY_STATUSES:
+                return None
+            wait = self.wait(retry, outcome)
+            log_id = log_id_of(outcome.headers, outcome.content)
+            failure = f"HTTP {outcome.status_code}"
         else:
-            failure = type(error).__name__
+            wait = self.wait(retry)
+            log_id, failure = None, type(outcome).__name__
         logger.info(
             "%s %s failed (%s, log_id %s); retry %d of %d in %.2f s",
             request.method,
@@ -102,15 +121,6 @@ class Retries:
             extra={"log_id": log_id, "retry": retry, "wait": wait},
         )
         return wait
-
-
-def _raised_by(error: Exception, request: httpx.Request) -> bool:
-    """Whether `error` is the failure of `request` itself, not of another request made on
-    its behalf (a token refresh by the client's httpx.Auth is never retried)."""
-    try:
-        return isinstance(error, httpx.RequestError) and error.request is request
-    except RuntimeError:  # an error raised without its request
-        return False
 
 
 def retry_after(response: httpx.Response) -> float | None:
@@ -128,38 +138,84 @@ def retry_after(response: httpx.Response) -> float | None:
     return max(0.0, when.timestamp() - time.time())
 
 
-def send(client: httpx.Client, request: dict[str, Any], retries: Retries) -> httpx.Response:
-    """Send `request` (the keywords of `client.request`), retrying as `retries` says; the
-    last response, or the last error raised."""
-    retry = 0
-    while True:
-        retry += 1
-        attempt = client.build_request(**request)
-        try:
-            response = client.send(attempt)
-        except RETRY_ERRORS as error:
-            if (wait := retries._next(retry, attempt, error=error)) is None:
-                raise
-        else:
-            if (wait := retries._next(retry, attempt, response=response)) is None:
-                return response
-        retries.sleep(wait)
+def _retries_of(request: httpx.Request, default: Retries) -> Retries:
+    """The `Retries` of `request`'s extension, else `default`."""
+    retries = request.extensions.get(RETRIES_EXTENSION) or default
+    if not isinstance(retries, Retries):
+        raise TypeError(f"the {RETRIES_EXTENSION!r} extension must be a Retries, not {retries!r}")
+    return retries
 
 
-async def send_async(
-    client: httpx.AsyncClient, request: dict[str, Any], retries: Retries
-) -> httpx.Response:
-    """`send` for an `httpx.AsyncClient`."""
-    retry = 0
-    while True:
-        retry += 1
-        attempt = client.build_request(**request)
-        try:
-            response = await client.send(attempt)
-        except RETRY_ERRORS as error:
-            if (wait := retries._next(retry, attempt, error=error)) is None:
-                raise
-        else:
-            if (wait := retries._next(retry, attempt, response=response)) is None:
-                return response
-        await retries.async_sleep(wait)
+class RetryTransport(httpx.BaseTransport):
+    """Sends each request through `transport`, retrying a GET as its `retries` extension
+    says, else as `retries`. A GET's body is read here, so that a connection dropped in the
+    middle of it is retried too."""
+
+    def __init__(self, transport: httpx.BaseTransport, retries: Retries) -> None:
+        self.transport = transport
+        self.retries = retries
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        retries = _retries_of(request, self.retries)
+        retry = 0
+        while True:
+            retry += 1
+            outcome: httpx.Response | Exception
+            try:
+                outcome = self.transport.handle_request(request)
+                if request.method in RETRY_METHODS:
+                    outcome.read()
+            except RETRY_ERRORS as error:
+                outcome = error
+            if (wait := retries._wait_after(retry, request, outcome)) is None:
+                return _outcome(outcome)
+            retries.sleep(wait)
+
+    def close(self) -> None:
+        self.transport.close()
+
+
+class AsyncRetryTransport(httpx.AsyncBaseTransport):
+    """`RetryTransport` for an `httpx.AsyncClient`: it waits with `Retries.async_sleep`."""
+
+    def __init__(self, transport: httpx.AsyncBaseTransport, retries: Retries) -> None:
+        self.transport = transport
+        self.retries = retries
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        retries = _retries_of(request, self.retries)
+        retry = 0
+        while True:
+            retry += 1
+            outcome: httpx.Response | Exception
+            try:
+                outcome = await self.transport.handle_async_request(request)
+                if request.method in RETRY_METHODS:
+                    await outcome.aread()
+            except RETRY_ERRORS as error:
+                outcome = error
+            if (wait := retries._wait_after(retry, request, outcome)) is None:
+                return _outcome(outcome)
+            await retries.async_sleep(wait)
+
+    async def aclose(self) -> None:
+        await self.transport.aclose()
+
+
+def _outcome(outcome: httpx.Response | Exception) -> httpx.Response:
+    """The response that stands, or the error raised to the caller."""
+    if isinstance(outcome, Exception):
+        raise outcome
+    return outcome
+
+
+def install_retries(client: httpx.Client | httpx.AsyncClient, retries: Retries) -> None:
+    """Put a retry transport in front of each transport of `client`: its own and those of
+    the proxies it mounted (from `proxy`, `mounts` or the environment's proxy variables)."""
+    retrying = RetryTransport if isinstance(client, httpx.Client) else AsyncRetryTransport
+    wrap: Callable[[Any], Any] = functools.partial(retrying, retries=retries)
+    client._transport = wrap(client._transport)
+    client._mounts = {
+        pattern: None if mounted is None else wrap(mounted)
+        for pattern, mounted in client._mounts.items()
+    }

@@ -17,12 +17,14 @@ class Error:
 
     code: ErrorCode | str
     """ `ok` on success, else an error code. TikTok may add codes at any
-    time, so any string is accepted; the documented ones are listed. """
+    time, so any string is accepted; the documented ones are listed.
+     """
     message: str
     """ A human-readable message; empty on success. """
     log_id: str
     """ The request's identifier for TikTok support: a 14-digit UTC timestamp
-    (`YYYYMMDDhhmmss`) followed by 20 uppercase hexadecimal characters. """
+    (`YYYYMMDDhhmmss`) followed by 20 uppercase hexadecimal characters.
+     """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

@@ -17,12 +17,14 @@ class OAuthError:
 
     error: OAuthErrorCode | str
     """ An OAuth error code. TikTok may add codes at any time, so any string
-    is accepted; the documented ones are listed. """
+    is accepted; the documented ones are listed.
+     """
     error_description: str
     """ A human-readable description. """
     log_id: str
     """ The request's identifier for TikTok support: a 14-digit UTC timestamp
-    (`YYYYMMDDhhmmss`) followed by 20 uppercase hexadecimal characters. """
+    (`YYYYMMDDhhmmss`) followed by 20 uppercase hexadecimal characters.
+     """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

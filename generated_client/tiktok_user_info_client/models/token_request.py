@@ -36,7 +36,8 @@ class TokenRequest:
     """ The redirect URI of the authorization request, exactly. """
     code_verifier: str | Unset = UNSET
     """ The PKCE code verifier, for mobile and desktop apps: 43 to 128
-    unreserved characters (RFC 7636). """
+    unreserved characters (RFC 7636).
+     """
     refresh_token: str | Unset = UNSET
     """ The refresh token of an earlier token response. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from types import MappingProxyType
+from collections.abc import Mapping
 from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
@@ -10,34 +9,6 @@ from attrs import field as _attrs_field
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="User")
-
-FIELD_SCOPES: Mapping[str, str] = MappingProxyType(
-    {
-        "open_id": "user.info.basic",
-        "union_id": "user.info.basic",
-        "avatar_url": "user.info.basic",
-        "avatar_url_100": "user.info.basic",
-        "avatar_large_url": "user.info.basic",
-        "display_name": "user.info.basic",
-        "bio_description": "user.info.profile",
-        "profile_deep_link": "user.info.profile",
-        "is_verified": "user.info.profile",
-        "username": "user.info.profile",
-        "follower_count": "user.info.stats",
-        "following_count": "user.info.stats",
-        "likes_count": "user.info.stats",
-        "video_count": "user.info.stats",
-    }
-)
-"""The OAuth scope that each field of `User` needs, from the spec's ``x-tiktok-scope``."""
-
-
-def scopes_for(fields: Iterable[str]) -> frozenset[str]:
-    """The scopes a token needs to be granted to read `fields` of `User`.
-
-    Raises `KeyError` naming the first field `User` does not have.
-    """
-    return frozenset(FIELD_SCOPES[str(field)] for field in fields)
 
 
 @_attrs_define
@@ -48,93 +19,107 @@ class User:
     """
 
     open_id: str | Unset = UNSET
-    """ The unique identification of the user in the current application.
+    """ Scope: ``user.info.basic``.
+
+    The unique identification of the user in the current application.
 
     รหัสประจำตัวผู้ใช้ที่ไม่ซ้ำกันในแอปพลิเคชันปัจจุบัน
-
-    Scope: ``user.info.basic``. """
+     """
     union_id: str | Unset = UNSET
-    """ The unique identification of the user across different apps for the same developer. For example, if a
+    """ Scope: ``user.info.basic``.
+
+    The unique identification of the user across different apps for the same developer. For example, if a
     partner has X number of clients, it will get X number of open_id for the same TikTok user, but one persistent
     union_id for the particular user.
 
     รหัสประจำตัวผู้ใช้ที่ไม่ซ้ำกันข้ามแอปต่างๆ สำหรับนักพัฒนาคนเดียวกัน ตัวอย่างเช่น หากพาร์ทเนอร์มีไคลเอนต์ X ตัว
     จะได้รับ open_id X ตัวสำหรับผู้ใช้ TikTok คนเดียวกัน แต่จะมี union_id เดียวที่ถาวรสำหรับผู้ใช้นั้น
-
-    Scope: ``user.info.basic``. """
+     """
     avatar_url: str | Unset = UNSET
-    """ User's profile image.
+    """ Scope: ``user.info.basic``.
+
+    User's profile image.
 
     รูปโปรไฟล์ของผู้ใช้
-
-    Scope: ``user.info.basic``. """
+     """
     avatar_url_100: str | Unset = UNSET
-    """ User's profile image in 100x100 size.
+    """ Scope: ``user.info.basic``.
+
+    User's profile image in 100x100 size.
 
     รูปโปรไฟล์ของผู้ใช้ขนาด 100x100
-
-    Scope: ``user.info.basic``. """
+     """
     avatar_large_url: str | Unset = UNSET
-    """ User's profile image with higher resolution.
+    """ Scope: ``user.info.basic``.
+
+    User's profile image with higher resolution.
 
     รูปโปรไฟล์ของผู้ใช้ที่มีความละเอียดสูง
-
-    Scope: ``user.info.basic``. """
+     """
     display_name: str | Unset = UNSET
-    """ User's profile name.
+    """ Scope: ``user.info.basic``.
+
+    User's profile name.
 
     ชื่อโปรไฟล์ของผู้ใช้
-
-    Scope: ``user.info.basic``. """
+     """
     bio_description: str | Unset = UNSET
-    """ User's bio description if there is a valid one.
+    """ Scope: ``user.info.profile``.
+
+    User's bio description if there is a valid one.
 
     คำอธิบายประวัติของผู้ใช้ (ถ้ามี)
-
-    Scope: ``user.info.profile``. """
+     """
     profile_deep_link: str | Unset = UNSET
-    """ The link to user's TikTok profile page.
+    """ Scope: ``user.info.profile``.
+
+    The link to user's TikTok profile page.
 
     ลิงก์ไปยังหน้าโปรไฟล์ TikTok ของผู้ใช้
-
-    Scope: ``user.info.profile``. """
+     """
     is_verified: bool | Unset = UNSET
-    """ Whether TikTok has provided a verified badge to the account after confirming that it belongs to the user it
+    """ Scope: ``user.info.profile``.
+
+    Whether TikTok has provided a verified badge to the account after confirming that it belongs to the user it
     represents.
 
     บัญชีนี้ได้รับการยืนยันจาก TikTok หรือไม่
-
-    Scope: ``user.info.profile``. """
+     """
     username: str | Unset = UNSET
-    """ User's username.
+    """ Scope: ``user.info.profile``.
+
+    User's username.
 
     ชื่อผู้ใช้ (Username)
-
-    Scope: ``user.info.profile``. """
+     """
     follower_count: int | Unset = UNSET
-    """ User's followers count.
+    """ Scope: ``user.info.stats``.
+
+    User's followers count.
 
     จำนวนผู้ติดตาม
-
-    Scope: ``user.info.stats``. """
+     """
     following_count: int | Unset = UNSET
-    """ The number of accounts that the user is following.
+    """ Scope: ``user.info.stats``.
+
+    The number of accounts that the user is following.
 
     จำนวนบัญชีที่ผู้ใช้กำลังติดตาม
-
-    Scope: ``user.info.stats``. """
+     """
     likes_count: int | Unset = UNSET
-    """ The total number of likes received by the user across all of their videos.
+    """ Scope: ``user.info.stats``.
+
+    The total number of likes received by the user across all of their videos.
 
     จำนวนไลก์ทั้งหมดที่ผู้ใช้ได้รับจากวิดีโอทั้งหมด
-
-    Scope: ``user.info.stats``. """
+     """
     video_count: int | Unset = UNSET
-    """ The total number of publicly posted videos by the user.
+    """ Scope: ``user.info.stats``.
+
+    The total number of publicly posted videos by the user.
 
     จำนวนวิดีโอที่ผู้ใช้โพสต์ต่อสาธารณะ
-
-    Scope: ``user.info.stats``. """
+     """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

@@ -21,7 +21,8 @@ class UserInfoData:
 
     user: User | Unset = UNSET
     """ A TikTok user. Only the requested fields are present; each needs the
-    scope named by its `x-tiktok-scope`. """
+    scope named by its `x-tiktok-scope`.
+     """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

@@ -32,15 +32,6 @@ def _get_kwargs(
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> OAuthError | RevokeResponse | None:
-    try:
-        return _parse_documented(client=client, response=response)
-    except (ValueError, KeyError, TypeError, AttributeError) as error:
-        raise errors.UnexpectedContent(response.status_code, response.content, response.headers) from error
-
-
-def _parse_documented(
-    *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> OAuthError | RevokeResponse | None:
     if response.status_code == 200:
         response_200 = RevokeResponse.from_dict(response.json())
 
@@ -76,6 +67,10 @@ def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> Response[OAuthError | RevokeResponse]:
     try:
+        parsed = _parse_response(client=client, response=response)
+    except (ValueError, KeyError, TypeError, AttributeError) as error:
+        raise errors.UnexpectedContent(response.status_code, response.content, response.headers) from error
+    try:
         status_code: HTTPStatus | int = HTTPStatus(response.status_code)
     except ValueError:
         status_code = response.status_code
@@ -83,7 +78,7 @@ def _build_response(
         status_code=status_code,
         content=response.content,
         headers=response.headers,
-        parsed=_parse_response(client=client, response=response),
+        parsed=parsed,
     )
 
 

@@ -1,7 +1,5 @@
-import functools
 from http import HTTPStatus
 from typing import Any
-from urllib.parse import quote
 
 import httpx
 
@@ -9,28 +7,9 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.user_field import UserField
 from ...models.user_info_response import UserInfoResponse
-from ...retries import Retries, send, send_async
+from ...query import encode_query
+from ...retries import RETRIES_EXTENSION, Retries
 from ...types import UNSET, Response
-
-
-@functools.lru_cache(maxsize=1024)
-def _quote(text: str) -> str:
-    """Percent-encode `text` for a query, remembering the last texts (field names repeat)."""
-    return quote(text, safe="")
-
-
-def _encode(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return _quote(str(value))
-
-
-def _encode_query(params: dict[str, Any]) -> str:
-    """Encode query parameters, lists as one comma-separated value (`style: form, explode: false`)."""
-    return "&".join(
-        f"{_quote(name)}=" + (",".join(map(_encode, value)) if isinstance(value, list) else _encode(value))
-        for name, value in params.items()
-    )
 
 
 def _get_kwargs(
@@ -54,19 +33,11 @@ def _get_kwargs(
         "url": "/v2/user/info/",
     }
 
-    _kwargs["url"] += "?" + _encode_query(params)
-
+    _kwargs["url"] += "?" + encode_query(params)
     return _kwargs
 
 
 def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> UserInfoResponse | None:
-    try:
-        return _parse_documented(client=client, response=response)
-    except (ValueError, KeyError, TypeError, AttributeError) as error:
-        raise errors.UnexpectedContent(response.status_code, response.content, response.headers) from error
-
-
-def _parse_documented(*, client: AuthenticatedClient | Client, response: httpx.Response) -> UserInfoResponse | None:
     if response.status_code == 200:
         response_200 = UserInfoResponse.from_dict(response.json())
 
@@ -100,6 +71,10 @@ def _parse_documented(*, client: AuthenticatedClient | Client, response: httpx.R
 
 def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[UserInfoResponse]:
     try:
+        parsed = _parse_response(client=client, response=response)
+    except (ValueError, KeyError, TypeError, AttributeError) as error:
+        raise errors.UnexpectedContent(response.status_code, response.content, response.headers) from error
+    try:
         status_code: HTTPStatus | int = HTTPStatus(response.status_code)
     except ValueError:
         status_code = response.status_code
@@ -107,7 +82,7 @@ def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         status_code=status_code,
         content=response.content,
         headers=response.headers,
-        parsed=_parse_response(client=client, response=response),
+        parsed=parsed,
     )
 
 
@@ -141,7 +116,10 @@ def sync_detailed(
         fields=fields,
     )
 
-    response = send(client.get_httpx_client(), kwargs, retries or client.retries)
+    kwargs["extensions"] = {RETRIES_EXTENSION: retries or client.retries}
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
 
     return _build_response(client=client, response=response)
 
@@ -212,7 +190,8 @@ async def asyncio_detailed(
         fields=fields,
     )
 
-    response = await send_async(client.get_async_httpx_client(), kwargs, retries or client.retries)
+    kwargs["extensions"] = {RETRIES_EXTENSION: retries or client.retries}
+    response = await client.get_async_httpx_client().request(**kwargs)
 
     return _build_response(client=client, response=response)
 
