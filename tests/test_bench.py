@@ -57,10 +57,13 @@ def test_targets_compare_the_figures() -> None:
             "ceiling (bare ASGI)": load(20000, 4),
             "Prism 5.16.0": load(1000, 100, failures=1),
         },
-        "proxy_throughput": {"direct": load(9000, 5), "proxy": load(4000, 5)},
+        "proxy_throughput": {
+            "20": {"direct": load(3000, 25), "proxy": load(1400, 30)},
+            "0": {"direct": load(9000, 5), "proxy": load(1000, 5)},
+        },
         "proxy_latency_one_connection": {
-            "direct": load(9000, 1, p50=0.2),
-            "proxy": load(900, 2, p50=1.3),
+            "20": {"direct": load(50, 21, p50=20.2), "proxy": load(49, 22, p50=21.3)},
+            "0": {"direct": load(9000, 1, p50=0.2), "proxy": load(900, 2, p50=1.3)},
         },
         "startup_seconds": {"mock": 0.5, "prism": 2.0},
         "client_seconds_per_call": {"httpx": 1.0, "client": 1.1},
@@ -83,8 +86,10 @@ def test_targets_compare_the_figures() -> None:
         "building a default client / httpx.Client()": False,
         "per test, tiktok_client / pytest-httpserver (300 tests)": True,
         "whole run of 300 tests with start-up, the same": True,
-        "proxy / the same mock directly, throughput": False,
-        "p50 the proxy adds, one connection": False,
+        "proxy / its 20 ms upstream directly, throughput": False,
+        "p50 the proxy adds to its 20 ms upstream, one connection": False,
+        "proxy / its 0 ms upstream directly, throughput": True,
+        "p50 the proxy adds to its 0 ms upstream, one connection": True,
         "failed requests under load": False,
         "make test wall time": True,
     }
@@ -103,8 +108,9 @@ def test_the_bench_runs(tmp_path: Path) -> None:
     ]  # fmt: skip
     subprocess.run(command, check=True, capture_output=True, timeout=120)
     results = json.loads((tmp_path / "results.json").read_text())
-    assert set(results["servers"]) == {"mock", "ceiling (bare ASGI)", "mock via the proxy"}
-    assert set(results["proxy_latency_one_connection"]) == {"direct", "proxy"}
+    proxied = {"mock via the proxy", "mock via the proxy, 0 ms"}
+    assert set(results["servers"]) == {"mock", "ceiling (bare ASGI)", *proxied}
+    assert set(results["proxy_latency_one_connection"]["20"]) == {"direct", "proxy"}
     assert set(results["plugin_seconds_per_test"]) == {"per_test", "whole_run"}
     assert all(load["requests"] > 0 for load in results["servers"].values())
     assert (tmp_path / "results.png").read_bytes().startswith(b"\x89PNG")
