@@ -13,12 +13,13 @@ import hmac
 import logging
 from collections.abc import Mapping
 from importlib import resources
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import parse_qsl, unquote
 
 from .answers import Answer
 from .asgi import Receive, Scope
 from .bodies import read_json
+from .contract import Contract
 from .faults import FAULTS
 from .fixtures import Grant, check
 from .journal import RecordedRequest
@@ -26,10 +27,8 @@ from .latency import MAX_LATENCY_MS
 from .oauth import Consent
 from .scenarios import AUTHORIZE, Scenario
 from .spec import document_path
+from .state import State
 from .userinfo import bearer
-
-if TYPE_CHECKING:
-    from .app import MockApp
 
 __all__ = ["ADMIN_PREFIX", "MAX_TIMES", "Admin", "AdminError"]
 
@@ -70,24 +69,34 @@ class AdminError(Exception):
 class Admin:
     """The admin operations of one mock; `answer` serves them over HTTP."""
 
-    def __init__(self, app: MockApp, *, token: str | None, open_without_token: bool) -> None:
-        self._app = app
+    def __init__(
+        self,
+        state: State,
+        contract: Contract,
+        *,
+        workers: int = 1,
+        token: str | None = None,
+        open_without_token: bool = True,
+    ) -> None:
+        self._state = state
+        self._contract = contract
+        self._workers = workers
         self._token = token
         self._open = open_without_token
 
     # The operations, as the plugin calls them
 
     def health(self) -> dict[str, Any]:
-        return {"status": "ok", "version": self._app.contract.version}
+        return {"status": "ok", "version": self._contract.version}
 
     def requests(self, **filters: Any) -> list[RecordedRequest]:
         """The journal, oldest first: see `Journal.requests` for the filters."""
         self._single_worker()
-        return self._app.journal.requests(**filters)
+        return self._state.journal.requests(**filters)
 
     def clear_requests(self) -> None:
         self._single_worker()
-        self._app.journal.clear()
+        self._state.journal.clear()
 
     def add_token(self, payload: Any) -> dict[str, Any]:
         """Make `payload["token"]` grant `scopes` (default `user.info.basic`) on `user`."""
@@ -105,37 +114,37 @@ class Admin:
         problems = [
             problem.replace(f"tokens.{key}.", "").replace(f"tokens.{key}", "token")
             .replace("users.user", "user")
-            for problem in check(data, self._app.contract)
+            for problem in check(data, self._contract)
         ]  # fmt: skip
         if problems:
             raise AdminError(400, "invalid_request", "The token cannot be added", problems)
-        self._app.store.add(token, Grant(dict(payload["user"]), frozenset(scopes), expired))
+        self._state.store.add(token, Grant(dict(payload["user"]), frozenset(scopes), expired))
         return {"token": token, "scopes": sorted(set(scopes)), "expired": expired}
 
     def remove_token(self, token: str) -> None:
         self._single_worker()
-        if not self._app.store.remove(token):
+        if not self._state.store.remove(token):
             raise AdminError(404, "not_found", "The mock does not know this token")
 
     def add_scenario(self, payload: Any) -> dict[str, Any]:
         """Queue an answer for the next requests of an operation; see the admin spec."""
         self._single_worker()
         scenario = self._scenario(payload)
-        return self._app.scenarios.add(scenario).to_json()
+        return self._state.scenarios.add(scenario).to_json()
 
     def scenarios(self) -> list[dict[str, Any]]:
         self._single_worker()
-        return [scenario.to_json() for scenario in self._app.scenarios.pending()]
+        return [scenario.to_json() for scenario in self._state.scenarios.pending()]
 
     def clear_scenarios(self) -> None:
         self._single_worker()
-        self._app.scenarios.clear()
+        self._state.scenarios.clear()
 
     def reset(self) -> None:
         """Back to the start-up state: the fixtures' tokens only, nothing recorded or queued,
         rate-limit windows empty."""
         self._single_worker()
-        self._app.reset()
+        self._state.reset()
 
     # Over HTTP
 
@@ -186,7 +195,7 @@ class Admin:
             return Answer.json(201, self.add_scenario(await _json(scope, receive)))
         if route == "findings":
             _allow(method, "GET")
-            return Answer.json(200, self._app.findings.to_json())
+            return Answer.json(200, self._state.findings.to_json())
         if route == "reset":
             _allow(method, "POST")
             self.reset()
@@ -213,7 +222,7 @@ class Admin:
             )
 
     def _single_worker(self) -> None:
-        workers = self._app.workers
+        workers = self._workers
         if workers > 1:
             raise AdminError(
                 501,
@@ -227,7 +236,7 @@ class Admin:
         if problems:
             raise AdminError(400, "invalid_request", "The scenario cannot be queued", problems)
         name = payload["operation"]
-        operations = self._app.contract.operations
+        operations = self._contract.operations
         if not isinstance(name, str) or (name != AUTHORIZE and name not in operations):
             known = ", ".join([*operations, AUTHORIZE])
             raise AdminError(
@@ -292,7 +301,7 @@ class Admin:
             given = payload["scopes"]
             if not isinstance(given, list) or not all(isinstance(s, str) for s in given):
                 problems.append("scopes: must be a list of scope names")
-            elif unknown := sorted(set(given) - self._app.contract.scopes):
+            elif unknown := sorted(set(given) - self._contract.scopes):
                 problems.append(f"scopes: unknown scopes {', '.join(unknown)}")
             else:
                 scopes = frozenset(given)

@@ -249,7 +249,7 @@ def main(argv: list[str] | None = None, prog: str = "tiktok-mock") -> int:
             print("Default tokens:", flush=True)
             for token, scopes in app.describe_tokens():
                 print(f"  {token:40} {scopes}", flush=True)
-            fixtures = app.store.fixtures
+            fixtures = app.state.store.fixtures
             for key, client in fixtures.clients.items():
                 codes = ", ".join(fixtures.codes)
                 print(f"OAuth client {key}, secret {client.secret}; codes: {codes}", flush=True)

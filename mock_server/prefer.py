@@ -31,6 +31,8 @@ class Preference:
     error: ErrorReply | None = None
     fault: str | None = None
     delay: float | None = None
+    own: bool = False
+    """`code=200`: the operation's own answer."""
 
 
 NONE = Preference()
@@ -52,6 +54,7 @@ def parse_prefer(
     error: ErrorReply | None = None
     fault: str | None = None
     delay: float | None = None
+    own = False
     errors = operation.errors if operation is not None else {}
     for item in b",".join(values).decode("ascii").split(","):
         name, _, value = (part.strip() for part in item.strip().partition("="))
@@ -64,9 +67,8 @@ def parse_prefer(
                 listed = ", ".join(map(str, documented))
                 return f"Prefer: code={value} is not a documented status here ({listed})"
             status = int(value)
-            error = (
-                None if operation is None or status == 200 else operation.error_of_status(status)
-            )
+            own = status == 200
+            error = None if own or operation is None else operation.error_of_status(status)
         elif name == "error":
             chosen = operation.error(value) if operation is not None else None
             if chosen is None:
@@ -83,4 +85,4 @@ def parse_prefer(
             delay = int(value) / 1000
         else:
             return f"Prefer: {name} is not supported (code, error, fault and delay are)"
-    return Preference(error, fault, delay)
+    return Preference(error, fault, delay, own and error is None)

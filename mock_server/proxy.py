@@ -96,7 +96,7 @@ class Proxy:
                 await self._pass_on(scope, receive, send)
 
     async def _pass_on(self, scope: Scope, receive: Receive, send: Send) -> None:
-        arrival = self.mock.journal.arrival()
+        arrival = self.mock.state.journal.arrival()
         operation = self._operations.get((scope["path"], scope["method"]))
         body = await _body(receive)
         if body is None:
@@ -247,8 +247,8 @@ class Proxy:
         log_id: str | None,
         found: list[Finding],
     ) -> None:
-        self.mock.findings.add(found)
-        self.mock.journal.record(
+        self.mock.state.findings.add(found)
+        self.mock.state.journal.record(
             scope,
             arrival,
             status=status,
@@ -267,7 +267,7 @@ class Proxy:
                 await self._pool.aclose()
                 if self._recorder is not None:
                     self._recorder.close()
-                print(self.mock.findings.summary(), file=sys.stderr, flush=True)
+                print(self.mock.state.findings.summary(), file=sys.stderr, flush=True)
                 await send({"type": "lifespan.shutdown.complete"})
                 return
 

@@ -40,7 +40,7 @@ class TikTokMock:
     def __init__(self, app: MockApp, url: str) -> None:
         self.app = app
         self.url = url
-        self.tokens: Mapping[str, Grant] = dict(app.store.grants())
+        self.tokens: Mapping[str, Grant] = dict(app.state.store.grants())
 
     @property
     def requests(self) -> list[RecordedRequest]:

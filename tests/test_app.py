@@ -148,7 +148,7 @@ def test_the_fault_mix_picks_what_is_drawn() -> None:
 def test_a_scenario_answers_the_next_matching_requests_then_stops(app: MockApp) -> None:
     app.admin.add_scenario({"operation": "getUserInfo", "error": "rate_limit_exceeded", "times": 2})
     assert [get(app).status_code for _ in range(3)] == [429, 429, 200]
-    assert app.scenarios.pending() == []
+    assert app.state.scenarios.pending() == []
 
 
 def test_a_scenario_for_a_token_spares_the_others(app: MockApp) -> None:
@@ -199,7 +199,7 @@ def test_a_request_answered_after_a_reset_stays_out_of_the_journal(
     """A test that gave up on a slow answer leaves nothing in the next test's journal."""
 
     async def reset_while_waiting(seconds: float) -> None:
-        app.reset()
+        app.state.reset()
 
     monkeypatch.setattr("mock_server.app.asyncio.sleep", reset_while_waiting)
     assert get(app, Prefer="delay=1000").status_code == 200
@@ -313,14 +313,14 @@ def test_a_mock_built_directly_opens_its_admin_api() -> None:
     from mock_server.app import MockApp
 
     built = create_app(Options())
-    app = MockApp(built.contract, built.store.fixtures)
+    app = MockApp(built.contract, built.state.store.fixtures)
     assert call(app, "POST", "/__mock/reset").status_code == 204
 
 
 def test_reset_empties_the_rate_limit_windows() -> None:
     app = create_app(Options(rate_limit=1))
     assert [get(app).status_code for _ in range(2)] == [200, 429]
-    app.reset()
+    app.state.reset()
     assert get(app).status_code == 200
 
 
@@ -408,3 +408,42 @@ def test_a_prefer_the_consent_page_cannot_honour(app: MockApp) -> None:
         400, "invalid_request", "Prefer: code=418 is not a documented status here (200)",
     )  # fmt: skip
     assert body["log_id"] == response.headers["x-tt-logid"]
+
+
+def test_prefer_comes_before_a_queued_fault() -> None:
+    app = create_app(Options(rate_limit=0))
+    app.admin.add_scenario({"operation": "getUserInfo", "fault": "html"})
+    assert error_of(get(app, Prefer="error=rate_limit_exceeded"))[:2] == (
+        429,
+        "rate_limit_exceeded",
+    )
+    assert app.state.scenarios.pending() == []  # the scenario was taken all the same
+
+
+def test_prefer_code_200_is_the_operations_own_answer_whatever_else_forces() -> None:
+    app = create_app(Options(rate_limit=0, fault_rate=1.0, fault_mix="500", seed=1))
+    app.admin.add_scenario({"operation": "getUserInfo", "error": "internal_error"})
+    assert get(app, Prefer="code=200").status_code == 200
+    assert get(app, Prefer="code=200").status_code == 200  # over the draw, the scenario gone
+    assert get(app).status_code == 500
+
+
+def test_each_operation_is_answered_by_its_own_handler() -> None:
+    """A form-bodied operation is not taken for another: revoke answers revoke's way."""
+    app = create_app(Options(rate_limit=0))
+    revoked = call(app, "POST", "/v2/oauth/revoke/", FORM, b"client_key=x&client_secret=y&token=t")
+    assert (revoked.status_code, revoked.json()["error"]) == (401, "invalid_client")
+    missing = call(app, "POST", "/v2/oauth/revoke/", FORM, b"client_key=x&client_secret=y")
+    assert missing.json()["error_description"] == "Missing parameter: token"
+
+
+def test_every_operation_has_a_handler_and_every_handler_an_operation() -> None:
+    from mock_server.handlers import check_handlers, handlers
+
+    app = create_app(Options())
+    found = handlers(app.user_info, app.oauth)
+    check_handlers(found, app.contract)
+    with pytest.raises(ValueError, match=r"without a handler: \['getUserInfo'\]"):
+        check_handlers({k: v for k, v in found.items() if k != "getUserInfo"}, app.contract)
+    with pytest.raises(ValueError, match=r"without an operation: \['deleteUser'\]"):
+        check_handlers({**found, "deleteUser": found["getUserInfo"]}, app.contract)

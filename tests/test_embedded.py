@@ -49,7 +49,7 @@ def test_stopping_releases_a_hung_request() -> None:
         thread.start()
         from conftest import until
 
-        until(lambda: bool(app.journal.requests()))
+        until(lambda: bool(app.state.journal.requests()))
     thread.join(timeout=15)
     assert not thread.is_alive()
     assert isinstance(outcome[0], httpx.RemoteProtocolError)

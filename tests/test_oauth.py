@@ -265,7 +265,7 @@ def test_reset_forgets_issued_codes_and_tokens(app: MockApp) -> None:
         app, grant_type="authorization_code", code="code.example", redirect_uri=CALLBACK
     ).json()
     code = parse_qs(urlsplit(authorize(app).headers["location"]).query)["code"][0]
-    app.reset()
+    app.state.reset()
     assert user_info(app, issued["access_token"]).status_code == 401
     form = {"code": code, "redirect_uri": "https://app.example/callback"}
     assert token(app, grant_type="authorization_code", **form).json()["error"] == "invalid_grant"

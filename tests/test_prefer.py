@@ -33,6 +33,12 @@ def test_everything_at_once_across_two_headers() -> None:
     )
 
 
+def test_code_200_asks_for_the_operations_own_answer() -> None:
+    assert parse(b"code=200") == Preference(own=True)
+    assert parse(b"code=200, code=500") == Preference(USER_INFO.error_of_status(500))
+    assert parse(b"code=500, code=200") == Preference(own=True)
+
+
 def test_the_last_of_code_and_error_wins() -> None:
     assert parse(b"code=500, error=scope_not_authorized") == Preference(
         USER_INFO.error("scope_not_authorized")
@@ -41,7 +47,7 @@ def test_the_last_of_code_and_error_wins() -> None:
 
 def test_on_the_consent_page_no_error_can_be_picked() -> None:
     assert parse_prefer([(b"prefer", b"code=200, delay=1")], None, FAULTS) == Preference(
-        delay=0.001
+        delay=0.001, own=True
     )
     refused = parse_prefer([(b"prefer", b"error=internal_error")], None, FAULTS)
     assert refused == "Prefer: error=internal_error is not a documented error here (none)"

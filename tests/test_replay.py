@@ -71,7 +71,7 @@ def test_the_fixtures_it_builds_are_written_and_load(tmp_path: Path) -> None:
     user = data["users"][tokens["act.example12345Example12345Example"]["user"]]
     assert user["open_id"] == "723f24d7-e717-40f8-a2b6-cb8464cd23b4"
     served = create_app(Options(fixtures=str(fixtures)))
-    assert served.store.find("act.redacted.nostats") is not None
+    assert served.state.store.find("act.redacted.nostats") is not None
 
 
 @pytest.mark.parametrize(

@@ -35,7 +35,7 @@ def test_the_default_fixtures_are_not_checked_again_but_a_file_is(tmp_path: Path
     bad.write_text("users: {}\ntokens: {}\n", encoding="utf-8")
     with pytest.raises(FixtureError, match="users: must be a non-empty mapping"):
         create_app(Options(fixtures=str(bad)))
-    assert create_app().store.find("act.mock.basic") is not None
+    assert create_app().state.store.find("act.mock.basic") is not None
 
 
 def test_with_proxy_the_port_is_served_by_the_proxy(tmp_path: Path) -> None:

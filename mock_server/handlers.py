@@ -1,0 +1,56 @@
+"""The last stage of a request: the operation's own answer, by the spec's operationId."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from .answers import Answer
+from .asgi import Headers
+from .contract import Contract
+from .oauth import OAuth, OAuthReply
+from .userinfo import UserInfo, bearer
+
+__all__ = ["Call", "Handler", "check_handlers", "handlers", "oauth_answer"]
+
+
+@dataclass(frozen=True)
+class Call:
+    """What a handler answers: the request's headers, raw query, form and log id."""
+
+    headers: Headers
+    query: bytes
+    form: Mapping[str, str]
+    log_id: str
+
+
+Handler = Callable[[Call], Answer]
+
+
+def handlers(user_info: UserInfo, oauth: OAuth) -> dict[str, Handler]:
+    """The handler of each operation of the spec."""
+    return {
+        "getUserInfo": lambda call: user_info.answer(bearer(call.headers), call.query, call.log_id),
+        "fetchAccessToken": lambda call: oauth_answer(oauth.token(call.form), call.log_id),
+        "revokeAccessToken": lambda call: oauth_answer(oauth.revoke(call.form), call.log_id),
+    }
+
+
+def check_handlers(found: Mapping[str, Handler], contract: Contract) -> None:
+    """ValueError unless every operation of the spec has a handler, and every handler an
+    operation."""
+    missing = sorted(set(contract.operations) - set(found))
+    extra = sorted(set(found) - set(contract.operations))
+    if missing or extra:
+        raise ValueError(
+            f"operations without a handler: {missing or 'none'}; "
+            f"handlers without an operation: {extra or 'none'}"
+        )
+
+
+def oauth_answer(reply: OAuthReply, log_id: str) -> Answer:
+    """An OAuth answer; its errors carry the log id, as TikTok's do."""
+    body = dict(reply.body)
+    if "error" in body:
+        body["log_id"] = log_id
+    return Answer.json(reply.status, body, log_id, reply.headers)
