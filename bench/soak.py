@@ -2,8 +2,9 @@
 
 64 keep-alive connections send requests round-robin across the default tokens for 60 s.
 It passes when every answer is a 200 or a 429 the rate limit owes (each token gets its
-600 in the first minute and no more than 600 a minute), and the worker's resident memory
-stops growing (no more than 2 MiB between the end of the first quarter and the end).
+`DEFAULT_RATE_LIMIT` in the first minute and no more than that a minute), and the worker's
+resident memory stops growing (no more than 2 MiB between the end of the first quarter and
+the end).
 """
 
 from __future__ import annotations
@@ -16,11 +17,11 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from mock_server.app import DEFAULT_RATE_LIMIT
 from mock_server.contract import Contract
 from mock_server.fixtures import load_fixtures
 from mock_server.process import running_mock
 from mock_server.spec import load_document
+from mock_server.state import DEFAULT_RATE_LIMIT
 
 GROWTH_LIMIT = 2 * 1024 * 1024
 
@@ -118,7 +119,9 @@ def main() -> int:
             problems.append(f"{token}: unexpected statuses {unexpected}")
         owed = min(DEFAULT_RATE_LIMIT, sum(statuses.values()))
         if not owed <= statuses[200] <= DEFAULT_RATE_LIMIT * windows:
-            problems.append(f"{token}: {statuses[200]} admitted, {owed} to {windows * 600} owed")
+            problems.append(
+                f"{token}: {statuses[200]} admitted, {owed} to {windows * DEFAULT_RATE_LIMIT} owed"
+            )
     quarter = samples[len(samples) // 4] if samples else before
     growth = after - quarter
     if growth > GROWTH_LIMIT:

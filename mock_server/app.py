@@ -35,12 +35,12 @@ from .latency import Latency
 from .logid import new_log_id
 from .oauth import OAuth
 from .prefer import parse_prefer
-from .routes import AUTHORIZE_PATH, Route, Routes
+from .routes import Route, Routes
 from .scenarios import Scenario
 from .state import DEFAULT_RATE_LIMIT, State
 from .userinfo import UserInfo, bearer
 
-__all__ = ["AUTHORIZE_PATH", "DEFAULT_RATE_LIMIT", "DEFAULT_TOKEN_TTL", "MockApp"]
+__all__ = ["DEFAULT_RATE_LIMIT", "DEFAULT_TOKEN_TTL", "MockApp"]
 
 DEFAULT_TOKEN_TTL = 86_400
 """Seconds an issued access token works, as TikTok's older documentation gives it."""

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
+from urllib.parse import urlsplit
 
 from .spec import USER_INFO, response_examples
 
@@ -91,6 +92,8 @@ class Contract:
     max_fields: int
     """How many names the `fields` parameter of `GET /v2/user/info/` takes (its maxItems)."""
     user_schema: Mapping[str, Any]
+    authorize_path: str = "/"
+    """The path of the OAuth flow's `authorizationUrl` (TikTok's consent page)."""
 
     @property
     def user_info(self) -> Operation:
@@ -133,6 +136,7 @@ class Contract:
             scopes=frozenset(flow["scopes"]),
             max_fields=fields["schema"]["maxItems"],
             user_schema=user_schema,
+            authorize_path=urlsplit(flow["authorizationUrl"]).path,
         )
 
 

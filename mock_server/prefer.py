@@ -14,10 +14,10 @@ from dataclasses import dataclass
 
 from .asgi import Headers
 from .contract import ErrorReply, Operation
+from .latency import MAX_LATENCY_MS
 
-__all__ = ["MAX_DELAY_MS", "NONE", "Preference", "parse_prefer"]
+__all__ = ["NONE", "Preference", "parse_prefer"]
 
-MAX_DELAY_MS = 60_000
 DIGITS = re.compile(r"[0-9]{1,9}")
 """A whole number, in ASCII digits only (`str.isdigit` also accepts "²" and "٣")."""
 PRINTABLE = re.compile(rb"[\x20-\x7e\t]*")
@@ -80,8 +80,10 @@ def parse_prefer(
                 return f"Prefer: fault={value} is not a fault ({', '.join(faults)})"
             fault = value
         elif name == "delay":
-            if not DIGITS.fullmatch(value) or int(value) > MAX_DELAY_MS:
-                return f"Prefer: delay={value} must be whole milliseconds from 0 to {MAX_DELAY_MS}"
+            if not DIGITS.fullmatch(value) or int(value) > MAX_LATENCY_MS:
+                return (
+                    f"Prefer: delay={value} must be whole milliseconds from 0 to {MAX_LATENCY_MS}"
+                )
             delay = int(value) / 1000
         else:
             return f"Prefer: {name} is not supported (code, error, fault and delay are)"

@@ -10,10 +10,7 @@ from .asgi import Scope
 from .contract import Contract, ErrorReply, Operation
 from .scenarios import AUTHORIZE
 
-__all__ = ["AUTHORIZE_PATH", "Route", "Routes"]
-
-AUTHORIZE_PATH = "/v2/auth/authorize/"
-"""The mock's stand-in for TikTok's authorize page, which lives on www.tiktok.com."""
+__all__ = ["Route", "Routes"]
 NOT_FOUND = ErrorReply(404, "not_found", "The requested path does not exist.")
 METHOD_NOT_ALLOWED = ErrorReply(
     405, "method_not_allowed", "The method is not allowed for this path."
@@ -45,7 +42,8 @@ class Routes:
         self._routes = {
             op.path: Route(op.method, op, name) for name, op in contract.operations.items()
         }
-        self._routes[AUTHORIZE_PATH] = Route("GET", None, AUTHORIZE)
+        # The stand-in for TikTok's consent page, which lives on www.tiktok.com.
+        self._routes[contract.authorize_path] = Route("GET", None, AUTHORIZE)
 
     def route(self, scope: Scope, log_id: str) -> Route | Answer:
         """The route of the request, or the answer that refuses it."""

@@ -14,7 +14,6 @@ __all__ = [
     "Example",
     "document_path",
     "load_document",
-    "operation",
     "response_examples",
 ]
 
@@ -59,13 +58,6 @@ def load_document(path: Path = SPEC_PATH) -> dict[str, Any]:
     resolver.resolve_references()
     resolved: dict[str, Any] = resolver.specs
     return resolved
-
-
-def operation(
-    document: dict[str, Any], path: str = USER_INFO[0], method: str = USER_INFO[1]
-) -> Any:
-    """The resolved operation object at `path` and `method`."""
-    return document["paths"][path][method]
 
 
 def response_examples(op: dict[str, Any]) -> Iterator[Example]:

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mock_server.contract import Contract
-from mock_server.spec import load_document, operation
+from mock_server.spec import load_document
 from tiktok_user_info_client import (
     FIELD_SCOPES,
     AuthenticatedClient,
@@ -24,6 +24,7 @@ from tiktok_user_info_client.api.user import get_user_info
 from tiktok_user_info_client.models import User, UserField, UserInfoResponse
 
 from defaults import GRANTED
+from specs import operation
 from strategies import from_schema
 
 DOCUMENT = load_document()

@@ -59,3 +59,12 @@ def test_latency_over_a_socket() -> None:
         assert response.status_code == 401
         assert time.monotonic() - began >= 0.3
         assert httpx.get(f"{mock.url}/__mock/health").elapsed.total_seconds() < 0.3
+
+
+def test_the_admin_spec_states_the_same_bounds() -> None:
+    from mock_server.admin import MAX_TIMES
+    from mock_server.spec import document_path, load_document
+
+    schemas = load_document(document_path("tiktok-mock-admin.yaml"))["components"]["schemas"]
+    assert schemas["Delay"]["maximum"] == MAX_LATENCY_MS
+    assert schemas["Times"]["maximum"] == MAX_TIMES

@@ -19,9 +19,10 @@ from mock_server.bodies import MAX_BODY_BYTES
 from mock_server.contract import Contract
 from mock_server.fixtures import DEFAULT_FIXTURES, load_fixtures
 from mock_server.oauth import CODE_TTL, PKCE
-from mock_server.spec import load_document, operation
+from mock_server.spec import load_document
 
 from conftest import Clock, call
+from specs import operation
 
 DOCUMENT = load_document()
 CLIENT = {"client_key": "mock_client_key", "client_secret": "mock_client_secret"}

@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 
 from mock_server.contract import Contract
 from mock_server.faults import FAULTS
-from mock_server.prefer import MAX_DELAY_MS, NONE, Preference, parse_prefer
+from mock_server.latency import MAX_LATENCY_MS
+from mock_server.prefer import NONE, Preference, parse_prefer
 from mock_server.spec import load_document
 
 from strategies import prefers
@@ -60,7 +61,7 @@ def test_only_ascii_digits_are_a_number(value: str) -> None:
 
 
 def test_the_longest_delay() -> None:
-    assert parse(f"delay={MAX_DELAY_MS}".encode()) == Preference(delay=MAX_DELAY_MS / 1000)
+    assert parse(f"delay={MAX_LATENCY_MS}".encode()) == Preference(delay=MAX_LATENCY_MS / 1000)
 
 
 def test_any_bytes_are_honoured_or_refused_and_never_raise() -> None:
@@ -75,7 +76,7 @@ def test_any_bytes_are_honoured_or_refused_and_never_raise() -> None:
             assert parsed.isprintable()
             outcomes["refused"] += 1
         else:
-            assert parsed.delay is None or 0 <= parsed.delay <= MAX_DELAY_MS / 1000
+            assert parsed.delay is None or 0 <= parsed.delay <= MAX_LATENCY_MS / 1000
             assert parsed.fault is None or parsed.fault in FAULTS
             assert parsed.error is None or parsed.error in USER_INFO.errors.values()
             outcomes["honoured"] += 1

@@ -16,10 +16,11 @@ import pytest
 from mypy import api as mypy_api
 
 from mock_server.pytest_plugin import TikTokMock
-from mock_server.spec import operation, response_examples
+from mock_server.spec import response_examples
 from tiktok_user_info_client import Client, Retries, Tokens, errors, exchange_code
 
 from seeds import EXAMPLE_TOKEN
+from specs import operation
 
 README = Path(__file__).parent.parent / "README.md"
 

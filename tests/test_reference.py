@@ -15,7 +15,8 @@ from typing import Any
 import pytest
 
 import mock_server
-from mock_server.spec import operation
+
+from specs import operation
 
 REFERENCE = Path(mock_server.__file__).parent / "reference.html"
 CHROMIUM = shutil.which("chromium")

@@ -10,9 +10,10 @@ from openapi_schema_validator import OAS30Validator
 from openapi_spec_validator import validate
 
 from mock_server.bodies import MAX_BODY_BYTES
-from mock_server.spec import operation, response_examples
+from mock_server.spec import response_examples
 
 from seeds import ENDPOINT_EXAMPLE, FIELDS, SCOPES, USER_OBJECT_EXAMPLE
+from specs import operation
 
 SEED_TYPES = {
     "string": {"type": "string"},
