@@ -151,7 +151,10 @@ def _expected(error: Any) -> str:
     if keyword == "required" and isinstance(error.instance, dict):
         missing = [name for name in value if name not in error.instance]
         return "required " + ", ".join(missing)
-    if keyword in ("type", "pattern", "maxLength", "minLength", "maxItems", "minItems", "format"):
+    if keyword in (
+        "type", "pattern", "format", "maxLength", "minLength", "maxItems", "minItems",
+        "minimum", "maximum",
+    ):  # fmt: skip
         return f"{keyword} {value}"
     if keyword == "enum" and isinstance(value, Sequence):
         return "one of " + ", ".join(map(str, value))

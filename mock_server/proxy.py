@@ -33,12 +33,14 @@ from .findings import Finding
 from .journal import Arrival
 from .userinfo import bearer
 
-__all__ = ["DEFAULT_TIMEOUT", "MAX_GRANTS", "Proxy"]
+__all__ = ["DEFAULT_TIMEOUT", "MAX_ANSWER_BYTES", "MAX_GRANTS", "Proxy"]
 
 logger = logging.getLogger("mock_server")
 
 DEFAULT_TIMEOUT = 10.0
 """Seconds the proxy waits for the upstream to connect, and then for each read."""
+MAX_ANSWER_BYTES = 1_048_576
+"""The longest answer the proxy passes on: far more than any answer of the spec's."""
 MAX_GRANTS = 10_000
 """How many access tokens' grants, seen in token responses, the proxy remembers."""
 HOP_BY_HOP = frozenset(
@@ -148,13 +150,19 @@ class Proxy:
         url = httpcore.URL(scheme=self._scheme, host=self._hostname, port=self._port, target=target)
         timeouts = dict.fromkeys(("connect", "read", "write", "pool"), self._timeout)
         try:
-            response = await self._pool.request(
+            async with self._pool.stream(
                 scope["method"].encode(),
                 url,
                 headers=headers,
                 content=body,
                 extensions={"timeout": timeouts},
-            )
+            ) as response:
+                raw = b""
+                async for chunk in response.aiter_stream():
+                    raw += chunk
+                    if len(raw) > MAX_ANSWER_BYTES:
+                        what = f"an answer of over {MAX_ANSWER_BYTES} bytes"
+                        return _unanswered(scope, "size", f"{self.upstream} sent {what}")
         except httpcore.TimeoutException:
             reason = f"{self.upstream} did not answer within {self._timeout:g} s"
             return _unanswered(scope, "timeout", reason)
@@ -166,7 +174,6 @@ class Proxy:
         except (httpcore.NetworkError, httpcore.ProtocolError) as exc:
             reason = f"{self.upstream} closed the connection before answering: {_reason(exc)}"
             return _unanswered(scope, "connection", reason)
-        raw = response.content
         kept = [
             (name.lower(), value)
             for name, value in response.headers

@@ -74,6 +74,7 @@ ANSWERS: dict[str, tuple[int, list[tuple[str, str]], bytes]] = {
         [("x-tt-logid", LOG_ID), ("content-encoding", "gzip")],
         gzip.compress(envelope()),
     ),
+    "huge": (200, [("x-tt-logid", LOG_ID)], b" " * (1024 * 1024 + 1)),
     "brotli": (200, [("x-tt-logid", LOG_ID), ("content-encoding", "br")], b"\x0b\x02\x80{}\x03"),
 }
 """Each mode's status, headers and body (content-type is JSON unless given)."""

@@ -26,7 +26,7 @@ def from_schema(schema: dict[str, Any]) -> st.SearchStrategy[Any]:
             return st.from_regex(schema["pattern"], fullmatch=True)
         return st.text(max_size=40)
     if kind == "integer":
-        return st.integers(*INT64)
+        return st.integers(schema.get("minimum", INT64[0]), schema.get("maximum", INT64[1]))
     if kind == "boolean":
         return st.booleans()
     if kind == "array":

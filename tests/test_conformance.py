@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from mock_server.conformance import json_type, request_findings, response_findings
 from mock_server.contract import Contract, ErrorReply
 from mock_server.spec import load_document
+
+from strategies import from_schema
 
 CONTRACT = Contract.from_document(load_document())
 INFO = CONTRACT.operations["getUserInfo"]
@@ -95,3 +100,27 @@ def test_request_findings() -> None:
     ]
     form = {"client_key": "k", "client_secret": "s", "grant_type": "authorization_code"}
     assert request_findings(TOKEN, [], None, form) == []
+
+
+def test_a_body_the_schema_admits_is_no_violation() -> None:
+    """Checked on every body the response schema admits; the run must meet bodies with a
+    user, not only empty envelopes."""
+    seen: list[dict[str, Any]] = []
+
+    @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(body=from_schema(dict(INFO.responses[200].schema)))
+    def check(body: dict[str, Any]) -> None:
+        found = response_findings(CONTRACT, INFO, 200, HEADERS, json.dumps(body).encode())
+        assert [f for f in found if f.kind == "violation"] == []
+        seen.append(body)
+
+    check()
+    users = [b for b in seen if isinstance(b.get("data"), dict) and b["data"].get("user")]
+    assert len(seen) >= 100 and len(users) >= 20
+
+
+@settings(max_examples=300, deadline=None)
+@given(status=st.sampled_from([200, 400, 401, 418, 429, 500]), body=st.binary(max_size=200))
+def test_any_answer_is_checked_and_never_raises(status: int, body: bytes) -> None:
+    found = response_findings(CONTRACT, INFO, status, [], body)
+    assert found, "no header, so at least the missing x-tt-logid or the status is found"

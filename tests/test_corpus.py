@@ -5,6 +5,10 @@ from __future__ import annotations
 import json
 import stat
 from pathlib import Path
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mock_server.corpus import Exchange, Recorder, read_corpus
 
@@ -63,3 +67,47 @@ def test_a_body_that_is_not_json_keeps_only_its_length(tmp_path: Path) -> None:
     recorder.close()
     assert entry["response"]["body"] is None and entry["response"]["bytes"] == 20
     assert entry["outcome"] == {"status": 502, "code": None, "user_fields": {}}
+
+
+def test_no_string_of_any_user_reaches_a_line(tmp_path: Path) -> None:
+    """Whatever the user object holds, undeclared fields and nested values included, none
+    of its strings is written, and each keeps its length."""
+    recorder = Recorder(tmp_path / "c.ndjson")
+    reached: list[int] = []
+    names = st.sampled_from(["open_id", "display_name", "username", "bio", "x_new", "links"])
+    values = st.recursive(
+        st.text(min_size=8, max_size=30)
+        .filter(lambda t: sum(c.isalnum() for c in t) >= 4)
+        .map(lambda t: "§" + t)  # never one of the corpus's own words
+        | st.integers()
+        | st.booleans(),
+        lambda inner: st.lists(inner, max_size=3) | st.dictionaries(names, inner, max_size=3),
+        max_leaves=8,
+    )
+
+    @settings(max_examples=150, deadline=None)
+    @given(user=st.dictionaries(names, values, min_size=1, max_size=6))
+    def check(user: dict[str, Any]) -> None:
+        body = {"data": {"user": user}, "error": {"code": "ok", "message": "", "log_id": "L"}}
+        exchange = Exchange("getUserInfo", "GET", "/v2/user/info/", b"fields=open_id", [],
+                            None, 200, [], json.dumps(body).encode(), None)  # fmt: skip
+        line = json.dumps(recorder.entry(exchange), ensure_ascii=False)
+        strings = list(_strings(user))
+        for text in strings:
+            assert json.dumps(text, ensure_ascii=False) not in line  # as a JSON string
+        reached.append(len(strings))
+
+    check()
+    recorder.close()
+    assert len(reached) == 150 and sum(1 for count in reached if count) >= 60
+
+
+def _strings(value: Any) -> Any:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)

@@ -350,3 +350,12 @@ def test_the_default_timeout_is_10_seconds() -> None:
     from mock_server.cli import parse_args
 
     assert parse_args(["--proxy", "https://open.tiktokapis.com"]).proxy_timeout == 10
+
+
+def test_an_answer_over_1_mib_is_a_502_and_a_finding(
+    client: httpx.Client, upstream: StandIn
+) -> None:
+    response = get(client, "huge")
+    assert response.status_code == 502
+    assert response.json()["message"] == f"{upstream.url} sent an answer of over 1048576 bytes"
+    assert findings(client) == [("upstream", "size")]
