@@ -68,14 +68,28 @@ def spec_changes(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
     """The changes from `old` to `new` (OpenAPI documents). Where the two differ beyond their
     prose and neither tool reports more than documentation, one change says so, as an
     addition; where they differ only in prose, every change is documentation."""
-    with tempfile.TemporaryDirectory() as folder:
-        paths = [Path(folder) / "old.json", Path(folder) / "new.json"]
-        for path, document in zip(paths, (old, new), strict=True):
-            path.write_text(json.dumps(document), encoding="utf-8")
-        result = subprocess.run(
-            [_node(), str(SPEC_DIFF), *map(str, paths)], capture_output=True, text=True, check=True
-        )
-    found = json.loads(result.stdout)
+    (changes,) = spec_changes_each(old, [new])
+    return changes
+
+
+def spec_changes_each(old: dict[str, Any], news: list[dict[str, Any]]) -> list[list[Change]]:
+    """`spec_changes(old, new)` for each of `news`, the tools started once for all."""
+    differ = [new for new in news if new != old]
+    found: list[dict[str, Any]] = []
+    if differ:
+        with tempfile.TemporaryDirectory() as folder:
+            paths = [Path(folder) / f"{n}.json" for n in range(len(differ) + 1)]
+            for path, document in zip(paths, [old, *differ], strict=True):
+                path.write_text(json.dumps(document), encoding="utf-8")
+            result = subprocess.run([_node(), str(SPEC_DIFF), *map(str, paths)],
+                                    capture_output=True, text=True, check=True)  # fmt: skip
+        found = json.loads(result.stdout)
+    each = iter(found)
+    return [_judged(old, new, next(each)) if new != old else [] for new in news]
+
+
+def _judged(old: dict[str, Any], new: dict[str, Any], found: dict[str, Any]) -> list[Change]:
+    """The changes the tools `found` from `old` to `new`, each with its kind."""
     changes = []
     for change in found["smart"]:
         path = change["path"]

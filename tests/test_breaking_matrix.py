@@ -4,6 +4,7 @@ generates, against the kit as committed, judged as `make check-breaking` judges 
 from __future__ import annotations
 
 import copy
+import os
 import shutil
 import subprocess
 from collections.abc import Callable
@@ -13,7 +14,7 @@ from typing import Any
 import pytest
 import yaml
 
-from compat.changes import CLIENT, MOCK, Change, api_changes, spec_changes
+from compat.changes import CLIENT, MOCK, Change, api_changes, spec_changes_each
 from compat.versions import Kind
 from mock_server.spec import SPEC_PATH
 
@@ -106,33 +107,38 @@ MATRIX: dict[Edit, Kind] = {
 }
 """Each edit, and the kind of change it must be judged: the largest of its changes."""
 VERDICTS: dict[str, list[Change]] = {}
+UNMEASURED = {k: v for k, v in os.environ.items() if not k.startswith("COVERAGE_")}
+"""The generator's environment: `make pytest` measures the Python processes the tests start,
+and the generator runs none of the code measured, only slower."""
 
 
-def judged(edit: Edit, folder: Path) -> list[Change]:
-    """The changes the gate finds from the committed kit to the kit with `edit` applied."""
+@pytest.fixture(scope="module")
+def judged(tmp_path_factory: pytest.TempPathFactory) -> dict[Edit, list[Change]]:
+    """The changes the gate finds from the committed kit to the kit with each edit applied:
+    the spec diffs in one run of the tools, then each edited spec's client generated."""
     document = yaml.safe_load(SPEC_PATH.read_text(encoding="utf-8"))
-    edited = copy.deepcopy(document)
-    edit(edited)
-    spec = folder / "spec.yaml"
-    spec.write_text(yaml.safe_dump(edited, sort_keys=False), encoding="utf-8")
-    tree = folder / "tree"
-    generate = subprocess.run(
-        ["make", "-s", "-C", str(ROOT), "generate", f"GENERATE_SPEC={spec}",
-         f"GENERATE_OUT={tree / CLIENT.folder}"],
-        capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
-    assert generate.returncode == 0, generate.stdout + generate.stderr
-    shutil.copytree(ROOT / MOCK.package, tree / MOCK.package)
-    return [
-        *spec_changes(document, edited),
-        *api_changes(CLIENT, ROOT, tree),
-        *api_changes(MOCK, ROOT, tree),
-    ]
+    edited = {edit: copy.deepcopy(document) for edit in MATRIX}
+    for edit, spec in edited.items():
+        edit(spec)
+    found = dict(zip(MATRIX, spec_changes_each(document, list(edited.values())), strict=True))
+    for edit, spec in edited.items():
+        folder = tmp_path_factory.mktemp(edit.__name__)
+        (folder / "spec.yaml").write_text(yaml.safe_dump(spec, sort_keys=False), "utf-8")
+        tree = folder / "tree"
+        generate = subprocess.run(
+            ["make", "-s", "-C", str(ROOT), "generate", f"GENERATE_SPEC={folder / 'spec.yaml'}",
+             f"GENERATE_OUT={tree / CLIENT.folder}"],
+            capture_output=True, text=True, timeout=120, env=UNMEASURED,
+        )  # fmt: skip
+        assert generate.returncode == 0, generate.stdout + generate.stderr
+        shutil.copytree(ROOT / MOCK.package, tree / MOCK.package)
+        found[edit] += [*api_changes(CLIENT, ROOT, tree), *api_changes(MOCK, ROOT, tree)]
+    return found
 
 
 @pytest.mark.parametrize("edit", MATRIX, ids=lambda edit: edit.__name__)
-def test_each_edit_is_judged_as_it_must_be(edit: Edit, tmp_path: Path) -> None:
-    changes = judged(edit, tmp_path)
+def test_each_edit_is_judged_as_it_must_be(edit: Edit, judged: dict[Edit, list[Change]]) -> None:
+    changes = judged[edit]
     assert changes, f"{edit.__name__}: no change seen"
     largest = max(change.kind for change in changes)
     VERDICTS[edit.__name__] = [change for change in changes if change.kind is largest]

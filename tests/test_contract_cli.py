@@ -4,6 +4,7 @@ README's scheduled job that runs it."""
 from __future__ import annotations
 
 import importlib.util
+import os
 import re
 import subprocess
 import sys
@@ -29,7 +30,7 @@ README = ROOT / "README.md"
 
 def tiktok_contract(*args: str, token: str | None = TOKEN) -> subprocess.CompletedProcess[str]:
     """`tiktok-contract *args` (as `python -m`), with `token` in TIKTOK_ACCESS_TOKEN."""
-    environment = {"PATH": "/usr/bin:/bin"}
+    environment = {k: v for k, v in os.environ.items() if k != cli.TOKEN_VARIABLE}
     if token is not None:
         environment[cli.TOKEN_VARIABLE] = token
     return subprocess.run(
