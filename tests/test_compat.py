@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -184,3 +185,12 @@ def test_against_a_named_base_and_without_history(
     commit_all(single, "only")
     assert check(single) == 0
     assert "nothing to compare with" in capsys.readouterr().out
+
+
+def test_make_passes_base_and_unversioned_on() -> None:
+    make = subprocess.run(
+        ["make", "--dry-run", "--always-make", "check-breaking", "BASE=v3.0.0",
+         "UNVERSIONED=a typo"],
+        cwd=ROOT, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    assert '-m compat --base "v3.0.0" --unversioned "a typo"' in make.stdout
