@@ -19,7 +19,7 @@ import yaml
 
 from mock_server.contract_suite import cli
 from mock_server.contract_suite.command import command, report_paths
-from mock_server.process import running_mock
+from mock_server.process import free_port, running_mock
 from mock_server.spec import SPEC_PATH
 
 from seeds import EXAMPLE_TOKEN as TOKEN
@@ -112,6 +112,12 @@ def test_a_broken_contract_exits_1(broken: str, tmp_path: Path) -> None:
     assert run.returncode == 1, run.stdout + run.stderr
     assert "response_schema_conformance" in run.stdout or "Response violates schema" in run.stdout
     assert TOKEN not in run.stdout
+
+
+def test_a_deployment_out_of_reach_exits_1(tmp_path: Path) -> None:
+    nowhere = f"http://127.0.0.1:{free_port()}"  # nothing listens there
+    run = tiktok_contract(nowhere, "--reports", str(tmp_path), "--max-examples", "1")
+    assert run.returncode == 1, run.stdout + run.stderr
 
 
 def test_a_token_refused_everywhere_fails_the_run(tmp_path: Path) -> None:
