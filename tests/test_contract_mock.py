@@ -18,12 +18,12 @@ from xml.etree import ElementTree
 import hypothesis
 import pytest
 import schemathesis
-import yaml
 from schemathesis import GenerationMode
 from schemathesis.checks import CHECKS, load_all_checks
+from schemathesis.config import SchemathesisConfig
 
-from contract.__main__ import command, report_paths
-from contract.coverage import reached
+from mock_server.contract_suite.command import CONFIG, command, report_paths
+from mock_server.contract_suite.coverage import reached
 from mock_server.process import running_mock
 from mock_server.server import Options, create_app
 from mock_server.spec import SPEC_PATH, load_document
@@ -38,7 +38,7 @@ SEED = int(os.environ.get("SCHEMATHESIS_SEED", "20261121"))
 IN_PROCESS_EXAMPLES = 200
 OVER_SOCKET_EXAMPLES = 60
 
-schema = schemathesis.openapi.from_path(SPEC_PATH)
+schema = schemathesis.openapi.from_path(SPEC_PATH, config=SchemathesisConfig.from_path(CONFIG))
 # The rate limit is off: the run sends more than 600 requests a minute with one token.
 schema.app = create_app(Options(rate_limit=0))
 schema.config.generation.update(modes=list(GenerationMode), max_examples=IN_PROCESS_EXAMPLES)
@@ -194,71 +194,9 @@ def test_every_documented_answer_and_link_is_reached(
     ]
 
 
-def test_contract_live_skips_without_a_token() -> None:
-    environment = {k: v for k, v in os.environ.items() if k != "TIKTOK_ACCESS_TOKEN"}
-    result = subprocess.run(
-        [sys.executable, "-m", "contract", "--live"],
-        capture_output=True,
-        text=True,
-        env=environment,
-        timeout=60,
-    )
-    assert result.returncode == 0
-    assert result.stdout == (
-        "contract-live skipped: set TIKTOK_ACCESS_TOKEN to an access token of yours\n"
-    )
-
-
-def test_contract_live_stays_within_tikToks_rules() -> None:
-    paths = report_paths(Path("reports"), "contract-live")
-    run = command("https://open.tiktokapis.com", "act.x", live=True, reports=paths)
-    assert run[run.index("--mode") + 1] == "positive"
-    assert run[run.index("--include-operation-id") + 1] == "getUserInfo"
-    assert run[run.index("--rate-limit") + 1] == "300/m"
-    # Each answer within 5 s, and the traffic kept as a HAR file.
-    assert run[run.index("--max-response-time") + 1] == "5.0"
-    assert run[run.index("--report") + 1].split(",") == ["junit", "har", "ndjson"]
-    assert run[run.index("--report-har-path") + 1] == "reports/contract-live-har.json"
-
-
-def test_make_contract_writes_the_reports_and_prints_the_coverage(tmp_path: Path) -> None:
-    with running_mock("--rate-limit", "0") as mock:
-        result = subprocess.run(
-            [sys.executable, "-m", "contract", "--url", mock.url, "--token", TOKEN,
-             "--reports", str(tmp_path), "--max-examples", "5"],
-            capture_output=True, text=True, timeout=300,
-        )  # fmt: skip
-    assert result.returncode == 0, result.stdout + result.stderr
-    for kind, path in report_paths(tmp_path, "contract").items():
-        assert path.stat().st_size > 0 and f"{kind} report: {path}" in result.stdout
-    assert re.search(r"3/3 operations, \d+/24 documented answers and links reached", result.stdout)
-
-
-def test_the_readme_schedules_the_live_run_with_a_secret() -> None:
-    """The README's CI job: scheduled, `make contract-live` with the token from a secret,
-    the reports kept whatever the outcome; and the make target it names runs the live
-    suite into reports/."""
-    readme = (Path(SPEC_PATH).parent.parent / "README.md").read_text(encoding="utf-8")
-    (block,) = re.findall(r"```yaml\n(name: contract-live\n.*?)```", readme, re.S)
-    job = yaml.safe_load(block)
-    triggers = job[True]  # YAML 1.1 (PyYAML) reads the key `on` as true
-    assert triggers["schedule"][0]["cron"]
-    steps = job["jobs"]["contract-live"]["steps"]
-    (run,) = [step for step in steps if "run" in step]
-    assert run["run"] == "make contract-live"
-    assert run["env"] == {"TIKTOK_ACCESS_TOKEN": "${{ secrets.TIKTOK_ACCESS_TOKEN }}"}
-    (upload,) = [step for step in steps if "upload-artifact" in step.get("uses", "")]
-    assert upload["if"] == "always()" and upload["with"]["path"] == "reports/"
-    make = subprocess.run(
-        ["make", "--dry-run", "--always-make", "contract-live"],
-        cwd=Path(SPEC_PATH).parent.parent, capture_output=True, text=True, check=True,
-    )  # fmt: skip
-    assert "-m contract --live --reports reports" in make.stdout
-
-
 def test_an_outsiders_run_with_every_check_and_no_configuration(tmp_path: Path) -> None:
     """schemathesis as someone else would run it on both documents: its defaults, every
-    check, from a folder without this repository's schemathesis.toml."""
+    check, without the contract suite's schemathesis.toml."""
     # A mock each: the admin API's run queues scenarios (faults, hangs) that would answer
     # the other run's requests. The admin document is read where a user finds it, served
     # by the mock, its references to the API's document by URL.

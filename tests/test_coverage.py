@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from contract.coverage import Answer, Link, documented, reached
+from mock_server.contract_suite.coverage import Answer, Link, documented, reached
 from mock_server.spec import response_examples
 
 
@@ -82,3 +82,11 @@ def test_reached_counts_each_run(document: dict[str, Any], tmp_path: Path) -> No
     assert "NOT REACHED: fetchAccessToken 200 link RevokeAccessToken -> revokeAccessToken" in table
     assert f"3/{len(coverage.answers) + len(coverage.links)} documented" in table
     assert "not documented, judged by the checks: fetchAccessToken 418 teapot (1)" in table
+
+
+def test_a_scenario_that_recorded_nothing(document: dict[str, Any], tmp_path: Path) -> None:
+    """A scenario can end before any request (an error of its own): it counts nothing."""
+    path = tmp_path / "empty.ndjson"
+    path.write_text(json.dumps({"ScenarioFinished": {"recorder": {}}}), encoding="utf-8")
+    coverage = reached(document, {"one": [path]})
+    assert len(coverage.unreached) == len(coverage.answers) + len(coverage.links)

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from test_contract_cli import scheduled_job
 
 from mock_server.process import free_port, wait_for_port
 from mock_server.spec import SPEC_PATH
@@ -45,14 +46,19 @@ class Installed:
     def bin(self, name: str) -> str:
         return str(self.venv / "bin" / name)
 
-    def run(self, *args: str) -> subprocess.CompletedProcess[str]:
-        """A command run from the user's project, with nothing of the checkout on its path."""
-        unset = ("PYTHONPATH", "VIRTUAL_ENV")
+    def run(
+        self, *args: str, cwd: Path | None = None, env: dict[str, str] | None = None
+    ) -> subprocess.CompletedProcess[str]:
+        """A command run from the user's project (or `cwd`), with nothing of the checkout on
+        its path, and `env` added to its environment."""
+        unset = ("PYTHONPATH", "VIRTUAL_ENV", "TIKTOK_ACCESS_TOKEN")
         environment = {k: v for k, v in os.environ.items() if k not in unset}
         environment["PATH"] = f"{self.venv / 'bin'}:{environment['PATH']}"
+        environment.update(env or {})
         return subprocess.run(
-            args, cwd=self.project, env=environment, capture_output=True, text=True, timeout=300
-        )
+            args, cwd=cwd or self.project, env=environment, capture_output=True, text=True,
+            timeout=300,
+        )  # fmt: skip
 
 
 def stranger_wheel(folder: Path) -> Path:
@@ -75,10 +81,18 @@ def stranger_wheel(folder: Path) -> Path:
     return path
 
 
+def job_lines(word: str) -> str:
+    """The line of the README's scheduled job that runs `word`."""
+    steps = scheduled_job()["jobs"]["contract-live"]["steps"]
+    (line,) = [step["run"] for step in steps if step.get("run", "").startswith(word)]
+    return str(line)
+
+
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Installed]:
-    """`make dist`, then the README's install from wheels into a fresh venv, with a stranger's
-    client of the same name and version on offer."""
+    """`make dist`, then the README's scheduled job's install from wheels (the mock with its
+    contract extra) into a fresh venv, with a stranger's client of the same name and version
+    on offer."""
     base = tmp_path_factory.mktemp("user")
     assert not base.resolve().is_relative_to(ROOT)
     dist = base / "dist"
@@ -94,10 +108,12 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Installed]:
     project.mkdir()
     user = Installed(dist, venv, project)
     strangers = stranger_wheel(base / "strangers")
+    install = job_lines("pip install ")
+    assert install.startswith("pip install dist/tiktok_user_info_client-*.whl ")
     pip = user.run(
-        user.bin("python"), "-m", "pip", "install", "--quiet",
-        "--find-links", str(strangers.parent), "-c", str(ROOT / "constraints.txt"),
-        str(dist / WHEELS["client"]), str(dist / WHEELS["mock"]), PYTEST,
+        "bash", "-c", f"{install} --quiet --find-links {strangers.parent} "
+        f"-c {ROOT / 'constraints.txt'} {PYTEST}",
+        cwd=base,  # where dist/ is
     )  # fmt: skip
     assert pip.returncode == 0, pip.stdout + pip.stderr
     yield user
@@ -113,9 +129,12 @@ def test_both_distributions_are_built_and_the_sdist_makes_a_whole_wheel(
         metadata = wheel.read(f"tiktok_user_info_mock-{VERSION}.dist-info/METADATA").decode()
         entry_points = wheel.read(f"tiktok_user_info_mock-{VERSION}.dist-info/entry_points.txt")
     assert "mock_server/fixtures.yaml" in names
+    assert "mock_server/contract_suite/schemathesis.toml" in names  # the suite's settings
     assert "mock_server/py.typed" in names  # users type-check their tests against TikTokMock
     assert f"Requires-Dist: tiktok-user-info-client=={VERSION}\n" in metadata
     assert b"tiktok-mock = mock_server.cli:run" in entry_points
+    assert b"tiktok-contract = mock_server.contract_suite.cli:run" in entry_points
+    assert "Provides-Extra: contract\n" in metadata
     assert b"tiktok_mock = mock_server.pytest_plugin" in entry_points
 
 
@@ -227,3 +246,32 @@ def test_the_readmes_ci_lines_start_the_mock_and_wait_for_it(installed: Installe
     run = installed.run("bash", "-c", f"set -e\n{lines}\n{probe}\nkill %1\nwait || true")
     assert run.returncode == 0, run.stderr
     assert "status=401" in run.stdout  # answered at once: no token
+
+
+def test_the_installed_contract_suite_runs_against_the_installed_mock(
+    installed: Installed, tiktok_mock_command: str
+) -> None:
+    """The README's scheduled job's line (`--live`, the mock's URL added), then a full run:
+    reports written without the token, the coverage table, exit codes for CI."""
+    live = installed.run(
+        "bash", "-c", f"{job_lines('tiktok-contract ')} {tiktok_mock_command} --max-examples 2",
+        env={"TIKTOK_ACCESS_TOKEN": EXAMPLE_TOKEN},
+    )  # fmt: skip
+    assert live.returncode == 0, live.stdout + live.stderr
+    assert re.search(r"Operations: +1 selected / 3 total", live.stdout), live.stdout
+    reports = installed.project / "reports"
+    full = installed.run(
+        installed.bin("tiktok-contract"), tiktok_mock_command, "--token", EXAMPLE_TOKEN,
+        "--max-examples", "3", "--reports", str(reports),
+    )  # fmt: skip
+    assert full.returncode == 0, full.stdout + full.stderr
+    assert re.search(r"^3/3 operations, \d+/24 documented answers and links reached$",
+                     full.stdout, re.M), full.stdout  # fmt: skip
+    names = sorted(path.name for path in reports.iterdir())
+    assert names == sorted(f"{run}-{suffix}" for run in ("contract", "contract-live")
+                           for suffix in ("junit.xml", "har.json", "events.ndjson"))  # fmt: skip
+    for path in reports.iterdir():
+        assert path.stat().st_size > 0 and EXAMPLE_TOKEN not in path.read_text(encoding="utf-8")
+    assert EXAMPLE_TOKEN not in live.stdout + full.stdout
+    unusable = installed.run(installed.bin("tiktok-contract"), tiktok_mock_command)
+    assert unusable.returncode == 2 and "no access token" in unusable.stderr

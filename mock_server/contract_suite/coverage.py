@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from mock_server.spec import response_examples
+from ..spec import response_examples
 
 __all__ = ["Answer", "Coverage", "Link", "documented", "reached"]
 
@@ -116,7 +116,7 @@ def reached(document: dict[str, Any], runs: Mapping[str, Iterable[Path]]) -> Cov
     links = {(link.operation, link.status, link.name): link for link in coverage.links}
     for run, reports in runs.items():
         for recorder in _recorders(reports):
-            for interaction in recorder["interactions"].values():
+            for interaction in recorder.get("interactions", {}).values():
                 request, response = interaction["request"], interaction.get("response")
                 label = f"{request['method']} {urlsplit(request['uri']).path}"
                 if label not in operations or response is None:
@@ -126,7 +126,7 @@ def reached(document: dict[str, Any], runs: Mapping[str, Iterable[Path]]) -> Cov
                     coverage.answers[answer][run] += 1
                 else:
                     coverage.other[answer] += 1
-            for case in recorder["cases"].values():
+            for case in recorder.get("cases", {}).values():
                 transition = case.get("transition")
                 if not (case.get("is_transition_applied") and transition):
                     continue
