@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from ..conformance import error_code
 from ..spec import response_examples
 
 __all__ = ["Answer", "Coverage", "Link", "documented", "reached"]
@@ -163,9 +164,4 @@ def _code(response_or_body: Any) -> str | None:
             body = json.loads(base64.b64decode((body.get("content") or {}).get("$base64", "")))
         except ValueError:
             return None
-    if not isinstance(body, dict):
-        return None
-    error = body.get("error")
-    if isinstance(error, dict):
-        error = error.get("code")
-    return error if isinstance(error, str) else None
+    return error_code(body)
