@@ -18,7 +18,9 @@ from dataclasses import replace
 from typing import Any
 from urllib.parse import urlsplit
 
-import httpcore
+import aiohttp
+from multidict import CIMultiDict
+from yarl import URL
 
 from .admin import ADMIN_PREFIX
 from .answers import Answer, send_answer
@@ -41,6 +43,8 @@ DEFAULT_TIMEOUT = 10.0
 """Seconds the proxy waits for the upstream to connect, and then for each read."""
 MAX_ANSWER_BYTES = 1_048_576
 """The longest answer the proxy passes on: far more than any answer of the spec's."""
+MAX_CONNECTIONS = 100
+"""How many connections to the upstream the proxy keeps at once."""
 MAX_GRANTS = 10_000
 """How many access tokens' grants, seen in token responses, the proxy remembers."""
 HOP_BY_HOP = frozenset(
@@ -74,17 +78,11 @@ class Proxy:
     ) -> None:
         self.mock = mock
         self.upstream = upstream.rstrip("/")
-        parts = urlsplit(self.upstream)
-        self._scheme = parts.scheme.encode()
-        self._hostname = (parts.hostname or "").encode()
-        self._port = parts.port or (443 if parts.scheme == "https" else 80)
-        self._host = parts.netloc.rpartition("@")[2].encode()
-        self._prefix = parts.path.encode()
+        self._prefix = urlsplit(self.upstream).path.encode()
         self._timeout = timeout
         self._recorder = recorder
-        self._pool = httpcore.AsyncConnectionPool(
-            ssl_context=ssl.create_default_context(cafile=ca_file), max_connections=100
-        )
+        self._ssl = ssl.create_default_context(cafile=ca_file)
+        self._session: aiohttp.ClientSession | None = None
         self._grants: OrderedDict[bytes, frozenset[str]] = OrderedDict()
         self._operations = {(op.path, op.method): op for op in mock.contract.operations.values()}
 
@@ -140,47 +138,48 @@ class Proxy:
 
     async def _forward(self, scope: Scope, body: bytes) -> tuple[int, Headers, bytes] | Finding:
         """The upstream's status, headers and raw body; or, if no answer came, the finding."""
+        if self._session is None:
+            self._session = aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(ssl=self._ssl, limit=MAX_CONNECTIONS),
+                timeout=aiohttp.ClientTimeout(sock_connect=self._timeout, sock_read=self._timeout),
+                auto_decompress=False,
+                skip_auto_headers=("User-Agent", "Accept", "Accept-Encoding"),
+            )
         query = scope["query_string"]
         raw_path = scope.get("raw_path") or scope["path"].encode()
         target = self._prefix + raw_path + (b"?" + query if query else b"")
-        headers = [(b"host", self._host)]
-        headers += [(name, value) for name, value in scope["headers"] if name not in HOP_BY_HOP]
-        if body:
-            headers.append((b"content-length", str(len(body)).encode()))
-        url = httpcore.URL(scheme=self._scheme, host=self._hostname, port=self._port, target=target)
-        timeouts = dict.fromkeys(("connect", "read", "write", "pool"), self._timeout)
+        url = URL(self.upstream + target.decode("latin-1"), encoded=True)
+        headers = CIMultiDict(
+            (name.decode("latin-1"), value.decode("latin-1"))
+            for name, value in scope["headers"]
+            if name not in HOP_BY_HOP
+        )
         try:
-            async with self._pool.stream(
-                scope["method"].encode(),
-                url,
-                headers=headers,
-                content=body,
-                extensions={"timeout": timeouts},
+            async with self._session.request(
+                scope["method"], url, headers=headers, data=body or None, allow_redirects=False
             ) as response:
                 raw = b""
-                async for chunk in response.aiter_stream():
+                async for chunk in response.content.iter_chunked(65_536):
                     raw += chunk
                     if len(raw) > MAX_ANSWER_BYTES:
                         what = f"an answer of over {MAX_ANSWER_BYTES} bytes"
                         return _unanswered(scope, "size", f"{self.upstream} sent {what}")
-        except httpcore.TimeoutException:
+                status, answered = response.status, response.raw_headers
+        except (TimeoutError, aiohttp.ServerTimeoutError):
             reason = f"{self.upstream} did not answer within {self._timeout:g} s"
             return _unanswered(scope, "timeout", reason)
-        except httpcore.ConnectError as exc:
-            tls = isinstance(exc.__context__, ssl.SSLError) or "CERTIFICATE" in str(exc)
-            check = "tls" if tls else "connect"
-            what = "failed TLS verification" if tls else "could not be reached"
-            return _unanswered(scope, check, f"{self.upstream} {what}: {_reason(exc)}")
-        except (httpcore.NetworkError, httpcore.ProtocolError) as exc:
+        except aiohttp.ClientSSLError as exc:
+            reason = f"{self.upstream} failed TLS verification: {_reason(exc)}"
+            return _unanswered(scope, "tls", reason)
+        except aiohttp.ClientConnectorError as exc:
+            reason = f"{self.upstream} could not be reached: {_reason(exc)}"
+            return _unanswered(scope, "connect", reason)
+        except aiohttp.ClientError as exc:
             reason = f"{self.upstream} closed the connection before answering: {_reason(exc)}"
             return _unanswered(scope, "connection", reason)
-        kept = [
-            (name.lower(), value)
-            for name, value in response.headers
-            if name.lower() not in HOP_BY_HOP
-        ]
+        kept = [(name.lower(), value) for name, value in answered if name.lower() not in HOP_BY_HOP]
         kept.append((b"content-length", str(len(raw)).encode()))
-        return response.status, kept, raw
+        return status, kept, raw
 
     async def _form(
         self, scope: Scope, operation: Operation | None, body: bytes
@@ -271,7 +270,8 @@ class Proxy:
             if message["type"] == "lifespan.startup":
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
-                await self._pool.aclose()
+                if self._session is not None:
+                    await self._session.close()
                 if self._recorder is not None:
                     self._recorder.close()
                 print(self.mock.state.findings.summary(), file=sys.stderr, flush=True)
