@@ -32,9 +32,6 @@ __all__ = ["CODE_TTL", "REFRESH_TTL", "Consent", "OAuth", "OAuthReply"]
 
 CODE_TTL = 600.0
 REFRESH_TTL = 31_536_000
-GRANT_TYPES = ("authorization_code", "refresh_token")
-PKCE = re.compile(r"[A-Za-z0-9._~-]{43,128}")
-"""A PKCE code challenge or verifier: 43 to 128 unreserved characters (RFC 7636)."""
 
 
 @dataclass(frozen=True)
@@ -68,6 +65,15 @@ class OAuth:
         self._store = store
         self._scopes = contract.scopes
         self._token = contract.operations["fetchAccessToken"]
+        token_form = self._token.form_schema
+        self._required = {
+            name: tuple(op.form_schema["required"]) for name, op in contract.operations.items()
+            if op.form_schema
+        }  # fmt: skip
+        self._grant_types = frozenset(token_form["properties"]["grant_type"]["enum"])
+        # A PKCE code challenge or verifier: 43 to 128 unreserved characters (RFC 7636), as
+        # the spec's code_verifier.
+        self._pkce = re.compile(token_form["properties"]["code_verifier"]["pattern"])
         self.token_ttl = token_ttl
         self._clock = clock
 
@@ -104,7 +110,7 @@ class OAuth:
         if challenge is not None or "code_challenge_method" in query:
             if query.get("code_challenge_method") != "S256":
                 return self._error("invalid_request", "code_challenge_method must be S256.")
-            if challenge is None or not PKCE.fullmatch(challenge):
+            if challenge is None or not self._pkce.fullmatch(challenge):
                 return self._error(
                     "invalid_request", "code_challenge must be 43 to 128 URL-safe characters."
                 )
@@ -156,20 +162,18 @@ class OAuth:
     def refusal(self, operation_id: str, form: Mapping[str, str]) -> OAuthReply | None:
         """What the form of `operation_id` earns before any client, code or token is looked
         up (its parameters, grant type and PKCE verifier), or None if it passes."""
-        if operation_id == "revokeAccessToken":
-            return self._missing(form, ("client_key", "client_secret", "token"))
-        missing = self._missing(form, ("client_key", "client_secret", "grant_type"))
-        if missing is not None:
+        missing = self._missing(form, self._required[operation_id])
+        if missing is not None or operation_id != self._token.operation_id:
             return missing
         empty = next((name for name, value in form.items() if not value), None)
         if empty is not None:
             return self._error("invalid_request", f"Empty parameter: {empty}")
-        if form["grant_type"] not in GRANT_TYPES:
+        if form["grant_type"] not in self._grant_types:
             return self._error(
                 "unsupported_grant_type", f"Unsupported grant type: {form['grant_type']}"
             )
         verifier = form.get("code_verifier")
-        if verifier is not None and not PKCE.fullmatch(verifier):
+        if verifier is not None and not self._pkce.fullmatch(verifier):
             return self._error(
                 "invalid_request", "code_verifier must be 43 to 128 URL-safe characters."
             )

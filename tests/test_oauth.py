@@ -4,8 +4,10 @@ revocation."""
 from __future__ import annotations
 
 import base64
+import copy
 import hashlib
 import re
+import time
 from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlsplit
 
@@ -18,8 +20,9 @@ from mock_server.app import MockApp
 from mock_server.bodies import MAX_BODY_BYTES
 from mock_server.contract import Contract
 from mock_server.fixtures import DEFAULT_FIXTURES, load_fixtures
-from mock_server.oauth import CODE_TTL, PKCE
+from mock_server.oauth import CODE_TTL, OAuth
 from mock_server.spec import load_document
+from mock_server.store import TokenStore
 
 from conftest import Clock, call
 from specs import operation
@@ -319,8 +322,6 @@ def test_a_malformed_verifier_is_refused_for_any_code(
     app: MockApp, verifier: str, description: str
 ) -> None:
     """The spec's pattern for `code_verifier` (RFC 7636), enforced with or without PKCE."""
-    pattern = DOCUMENT["components"]["schemas"]["TokenRequest"]["properties"]["code_verifier"]
-    assert pattern["pattern"] == f"^{PKCE.pattern}$"
     form = {
         "grant_type": "authorization_code",
         "redirect_uri": CALLBACK,
@@ -516,3 +517,27 @@ def test_a_user_without_an_open_id_gets_an_empty_one(two_clients: MockApp) -> No
     code = code_of(authorize(two_clients, mock_user="nameless"))
     issued = token(two_clients, grant_type="authorization_code", code=code, redirect_uri=CALLBACK)
     assert issued.json()["open_id"] == ""
+
+
+def test_the_form_rules_come_from_the_spec() -> None:
+    """Required parameters, grant types and the verifier's pattern are the spec's, not
+    written again: a document that changes them changes what the mock refuses."""
+    document = copy.deepcopy(DOCUMENT)
+    form = document["paths"]["/v2/oauth/token/"]["post"]["requestBody"]["content"]
+    schema = form["application/x-www-form-urlencoded"]["schema"]
+    schema["properties"]["grant_type"]["enum"].append("client_credentials")
+    schema["properties"]["code_verifier"]["pattern"] = "^v{3}$"
+    schema["required"].append("redirect_uri")
+    contract = Contract.from_document(document)
+    fixtures = load_fixtures(contract, DEFAULT_FIXTURES)
+    oauth = OAuth(contract, TokenStore(fixtures, time.time), token_ttl=60, clock=time.time)
+    base = {"client_key": "k", "client_secret": "s", "redirect_uri": "r"}
+    assert oauth.refusal("fetchAccessToken", {**base, "grant_type": "client_credentials"}) is None
+    missing = oauth.refusal("fetchAccessToken", {"client_key": "k", "client_secret": "s",
+                                                 "grant_type": "refresh_token"})  # fmt: skip
+    assert (
+        missing is not None
+        and missing.body["error_description"] == "Missing parameter: redirect_uri"
+    )
+    pkce = {**base, "grant_type": "authorization_code", "code_verifier": "vvv"}
+    assert oauth.refusal("fetchAccessToken", pkce) is None
