@@ -99,12 +99,13 @@ class Admin:
         self._state.journal.clear()
 
     def add_token(self, payload: Any) -> dict[str, Any]:
-        """Make `payload["token"]` grant `scopes` (default `user.info.basic`) on `user`."""
+        """Make `payload["token"]` grant `scopes` (default: what `getUserInfo` requires at
+        the least, `user.info.basic`) on `user`."""
         self._single_worker()
         problems = _unknown_keys(payload, TOKEN_KEYS, {"token", "user"})
         if problems:
             raise AdminError(400, "invalid_request", "The token cannot be added", problems)
-        token, scopes = payload["token"], payload.get("scopes", ["user.info.basic"])
+        token, scopes = payload["token"], payload.get("scopes", list(self._contract.default_scopes))
         expired = payload.get("expired", False)
         key = token if isinstance(token, str) else ""  # a token that is not text is not one
         data = {

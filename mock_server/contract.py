@@ -92,6 +92,9 @@ class Contract:
     max_fields: int
     """How many names the `fields` parameter of `GET /v2/user/info/` takes (its maxItems)."""
     user_schema: Mapping[str, Any]
+    default_scopes: tuple[str, ...] = ()
+    """The scopes `GET /v2/user/info/` requires at the least (its security requirement):
+    what a token added without scopes grants."""
     authorize_path: str = "/"
     """The path of the OAuth flow's `authorizationUrl` (TikTok's consent page)."""
 
@@ -136,6 +139,7 @@ class Contract:
             scopes=frozenset(flow["scopes"]),
             max_fields=fields["schema"]["maxItems"],
             user_schema=user_schema,
+            default_scopes=tuple(document["paths"][path][method]["security"][0]["oauth2"]),
             authorize_path=urlsplit(flow["authorizationUrl"]).path,
         )
 

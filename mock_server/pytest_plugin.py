@@ -51,20 +51,22 @@ class TikTokMock:
         self,
         token: str,
         user: Mapping[str, Any],
-        scopes: Iterable[str] = ("user.info.basic",),
+        scopes: Iterable[str] | None = None,
         *,
         expired: bool = False,
     ) -> None:
-        """Make `token` grant `scopes` on `user` (a dict of User fields) for this test.
+        """Make `token` grant `scopes` (by default what `getUserInfo` requires at the least,
+        `user.info.basic`) on `user` (a dict of User fields) for this test.
 
         Raises `ValueError` if the user or the scopes do not fit the spec.
         """
-        payload = {
+        payload: dict[str, Any] = {
             "token": token,
             "user": dict(user) if isinstance(user, Mapping) else user,
-            "scopes": scopes if isinstance(scopes, str) else list(scopes),  # a str is refused
             "expired": expired,
         }
+        if scopes is not None:  # a str is refused
+            payload["scopes"] = scopes if isinstance(scopes, str) else list(scopes)
         _as_value_error(self.app.admin.add_token, payload)
 
     def add_scenario(self, operation: str, **answer: Any) -> dict[str, Any]:

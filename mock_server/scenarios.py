@@ -8,6 +8,7 @@ from itertools import count
 from typing import Any
 
 from .contract import ErrorReply
+from .journal import REDACTED
 from .oauth import Consent
 
 __all__ = ["AUTHORIZE", "Scenario", "Scenarios"]
@@ -34,7 +35,7 @@ class Scenario:
         """The scenario as the admin API shows it; the token is redacted."""
         shown: dict[str, Any] = {"id": self.id, "operation": self.operation, "times": self.times}
         if self.token is not None:
-            shown["token"] = "<redacted>"
+            shown["token"] = REDACTED
         if self.error is not None:
             shown["error"] = self.error.code
         if self.fault is not None:

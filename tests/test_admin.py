@@ -321,3 +321,17 @@ def test_the_readmes_curl_lines_over_a_socket() -> None:
         assert [httpx.get(url, headers=alice).status_code for _ in range(3)] == [429, 429, 200]
         assert run(reset) == [""]
         assert httpx.get(url, headers=alice).status_code == 401
+
+
+def test_the_default_scopes_are_what_get_user_info_requires() -> None:
+    """One default, the spec's: the admin API's, its document's and the plugin's."""
+    from mock_server.contract import Contract
+    from mock_server.spec import load_document
+
+    contract = Contract.from_document(load_document())
+    assert contract.default_scopes == ("user.info.basic",)
+    admin = load_document(ADMIN_SPEC)["components"]["schemas"]["NewToken"]["properties"]
+    assert admin["scopes"]["default"] == list(contract.default_scopes)
+    app = create_app()
+    added = app.admin.add_token({"token": "act.default", "user": {"open_id": "x"}})
+    assert added["scopes"] == list(contract.default_scopes)
