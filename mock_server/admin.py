@@ -24,7 +24,7 @@ from .fixtures import Grant, check
 from .journal import RecordedRequest
 from .latency import MAX_LATENCY_MS
 from .oauth import Consent
-from .scenarios import AUTHORIZE, Scenario
+from .scenarios import AUTHORIZE, QueueFull, Scenario
 from .spec import document_path
 from .userinfo import bearer
 
@@ -121,7 +121,12 @@ class Admin:
         """Queue an answer for the next requests of an operation; see the admin spec."""
         self._single_worker()
         scenario = self._scenario(payload)
-        return self._app.scenarios.add(scenario).to_json()
+        try:
+            return self._app.scenarios.add(scenario).to_json()
+        except QueueFull as full:
+            raise AdminError(
+                409, "too_many_scenarios", f"{full}: let them be taken, or drop them first"
+            ) from None
 
     def scenarios(self) -> list[dict[str, Any]]:
         self._single_worker()

@@ -12,6 +12,7 @@ import yaml
 from mock_server.app import MockApp
 from mock_server.bodies import MAX_BODY_BYTES
 from mock_server.faults import FAULTS
+from mock_server.scenarios import MAX_SCENARIOS, Scenario
 from mock_server.server import Options, create_app
 from mock_server.spec import SPEC_PATH, document_path
 
@@ -154,6 +155,24 @@ def test_scenarios_are_listed_counted_down_and_cleared(app: MockApp) -> None:
     assert admin(app, "DELETE", "scenarios").status_code == 204
     assert user_info(app, EXAMPLE_TOKEN).status_code == 200
     assert admin(app, "GET", "scenarios").json() == {"scenarios": []}
+
+
+def test_a_full_queue_refuses_with_409_until_scenarios_are_taken(app: MockApp) -> None:
+    for _ in range(MAX_SCENARIOS):
+        app.scenarios.add(Scenario("fetchAccessToken", fault="reset"))
+    body = {"operation": "getUserInfo", "fault": "reset"}
+    refused = admin(app, "POST", "scenarios", body)
+    assert (refused.status_code, refused.json()) == (409, {
+        "error": "too_many_scenarios",
+        "message": f"{MAX_SCENARIOS} scenarios are queued, the most the mock holds: "
+        "let them be taken, or drop them first",
+    })  # fmt: skip
+    admin_spec = yaml.safe_load(ADMIN_SPEC.read_text(encoding="utf-8"))
+    documented = admin_spec["paths"]["/__mock/scenarios"]["post"]
+    assert f"At most {MAX_SCENARIOS:,} scenarios" in " ".join(documented["description"].split())
+    assert f"({MAX_SCENARIOS:,})" in documented["responses"]["409"]["description"]
+    assert app.scenarios.take("fetchAccessToken", None) is not None
+    assert admin(app, "POST", "scenarios", body).status_code == 201
 
 
 @pytest.mark.parametrize(
