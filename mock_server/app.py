@@ -30,7 +30,7 @@ from .contract import Contract, ErrorReply, Operation
 from .faults import DEFAULT_MIX, FAULTS, FaultDraw, NetworkFaults
 from .findings import Findings
 from .fixtures import Fixtures
-from .journal import DEFAULT_SIZE, Journal
+from .journal import DEFAULT_BYTES, DEFAULT_SIZE, Journal
 from .latency import Latency
 from .logid import new_log_id
 from .oauth import OAuth, OAuthReply
@@ -100,6 +100,7 @@ class MockApp:
         latency: Latency | None = None,
         token_ttl: int = DEFAULT_TOKEN_TTL,
         journal_size: int = DEFAULT_SIZE,
+        journal_bytes: int = DEFAULT_BYTES,
         admin_token: str | None = None,
         admin_open: bool = True,
         workers: int = 1,
@@ -108,7 +109,7 @@ class MockApp:
         self.contract = contract
         self.workers = workers
         self.store = TokenStore(fixtures, clock)
-        self.journal = Journal(journal_size)
+        self.journal = Journal(journal_size, journal_bytes)
         self.scenarios = Scenarios()
         self.findings = Findings()
         limiter = SlidingWindow(rate_limit) if rate_limit else None

@@ -14,7 +14,7 @@ from .contract import Contract
 from .corpus import Recorder
 from .faults import DEFAULT_MIX
 from .fixtures import DEFAULT_FIXTURES, load_fixtures
-from .journal import DEFAULT_SIZE
+from .journal import DEFAULT_BYTES, DEFAULT_SIZE
 from .latency import Latency
 from .proxy import DEFAULT_TIMEOUT, Proxy
 from .spec import SPEC_PATH, load_document
@@ -51,6 +51,7 @@ class Options:
     latency: str | None = None
     token_ttl: int = DEFAULT_TOKEN_TTL
     journal_size: int = DEFAULT_SIZE
+    journal_bytes: int = DEFAULT_BYTES
     admin_token: str | None = None
     log_level: str = "info"
     workers: int = 1
@@ -91,6 +92,7 @@ def create_app(options: Options = Options()) -> MockApp:
         latency=latency,
         token_ttl=options.token_ttl,
         journal_size=options.journal_size,
+        journal_bytes=options.journal_bytes,
         admin_token=options.admin_token,
         admin_open=is_loopback(options.host),
         workers=options.workers,

@@ -22,8 +22,12 @@ def test_is_loopback(host: str, loopback: bool) -> None:
 
 def test_the_options_reach_the_app() -> None:
     app = create_app(
-        Options(rate_limit=0, latency="fixed:5", seed=1, journal_size=2, workers=3, admin_token="t")
-    )
+        Options(
+            rate_limit=0, latency="fixed:5", seed=1, journal_size=2, journal_bytes=300, workers=3,
+            admin_token="t",
+        )
+    )  # fmt: skip
+    assert (app.journal._entries.maxlen, app.journal._max_bytes) == (2, 300)
     assert app.user_info.limiter is None
     assert isinstance(app._latency, Latency) and app._latency.draw() == 0.005
     assert app.workers == 3
