@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from mock_server.app import MockApp
-from mock_server.bodies import MAX_BODY_BYTES
+from mock_server.bodies import MAX_BODY_BYTES, MAX_JSON_DEPTH
 from mock_server.faults import FAULTS
 from mock_server.scenarios import MAX_SCENARIOS, Scenario
 from mock_server.server import Options, create_app
@@ -21,6 +21,7 @@ from seeds import EXAMPLE_TOKEN
 
 ADMIN_SPEC = document_path("tiktok-mock-admin.yaml")
 JSON = {"content-type": "application/json"}
+TOO_DEEP = f"The request body nests arrays and objects more than {MAX_JSON_DEPTH} deep"
 
 
 def admin(
@@ -97,13 +98,26 @@ def test_a_bad_token_lists_each_problem(app: MockApp, body: Any, problems: list[
     }
 
 
+def test_a_body_just_deep_enough_is_read(app: MockApp) -> None:
+    body = (
+        b'{"token": "act.deep", "user": '
+        + b"[" * (MAX_JSON_DEPTH - 1)
+        + b"]" * (MAX_JSON_DEPTH - 1)
+        + b"}"
+    )
+    response = call(app, "POST", "/__mock/tokens", JSON, body)
+    assert response.status_code == 400
+    assert response.json()["problems"] == ["user: must be a mapping of User fields"]
+
+
 @pytest.mark.parametrize(
     ("content", "headers", "message"),
     [
         (b"{", JSON, "The request body is not valid JSON: Expecting property name enclosed in double quotes: line 1 column 2 (char 1)"),
         (b"{}", {"content-type": "text/plain"}, "Content-Type must be application/json"),
-        (b"[" * 100_000 + b"]" * 100_000, JSON, "The request body is not valid JSON: nested too deeply"),
-        (b'{"user": ' + b'{"a": ' * 5000 + b"1" + b"}" * 5001, JSON, "The request body is not valid JSON: nested too deeply"),
+        (b"[" * 100_000 + b"]" * 100_000, JSON, TOO_DEEP),
+        (b'{"user": ' + b'{"a": ' * 5000 + b"1" + b"}" * 5001, JSON, TOO_DEEP),
+        (b'{"user": ' + b'{"a": ' * MAX_JSON_DEPTH + b"1" + b"}" * (MAX_JSON_DEPTH + 1), JSON, TOO_DEEP),
         (b"x" * (MAX_BODY_BYTES + 1), JSON, f"The request body is over {MAX_BODY_BYTES} bytes"),
     ],
 )  # fmt: skip
