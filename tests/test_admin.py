@@ -57,6 +57,41 @@ def test_a_token_added_works_until_removed(app: MockApp) -> None:
     assert (gone.status_code, gone.json()["error"]) == (404, "not_found")
 
 
+def test_a_token_is_as_long_as_the_oauth_forms_take_it(
+    app: MockApp, document: dict[str, Any]
+) -> None:
+    """The longest token the admin API adds is the longest `revokeAccessToken` takes, so each
+    one can be revoked, and removed by its URL; the admin spec says so by referring to it."""
+    revoked = document["components"]["schemas"]["RevokeRequest"]["properties"]["token"]
+    longest = revoked["maxLength"]
+    token, user = "act." + "x" * (longest - 4), {"open_id": "long"}
+    assert admin(app, "POST", "tokens", {"token": token, "user": user}).status_code == 201
+    assert user_info(app, token).status_code == 200
+    form = f"client_key=mock_client_key&client_secret=mock_client_secret&token={token}"
+    headers = {"content-type": "application/x-www-form-urlencoded"}
+    assert call(app, "POST", "/v2/oauth/revoke/", headers, form.encode()).status_code == 200
+    assert user_info(app, token).status_code == 401
+    admin(app, "POST", "tokens", {"token": token, "user": user})
+    assert admin(app, "DELETE", f"tokens/{token}").status_code == 204
+    refused = admin(app, "POST", "tokens", {"token": token + "x", "user": user})
+    assert (refused.status_code, refused.json()["problems"]) == (
+        400,
+        [f"token: a token must be at most {longest} characters, as the OAuth forms take it"],
+    )
+    scenario = {"operation": "getUserInfo", "fault": "reset", "token": token + "x"}
+    refused = admin(app, "POST", "scenarios", scenario)
+    assert refused.json()["problems"] == [
+        f"token: must be a non-empty string of at most {longest} characters"
+    ]
+    admin_spec = yaml.safe_load(ADMIN_SPEC.read_text(encoding="utf-8"))
+    schemas = admin_spec["components"]["schemas"]
+    reference = {"$ref": "tiktok-user-info.yaml#/components/schemas/RevokeRequest/properties/token"}
+    assert schemas["NewToken"]["properties"]["token"]["allOf"] == [reference]
+    assert schemas["ScenarioToken"]["allOf"] == [reference]
+    (path_token,) = admin_spec["paths"]["/__mock/tokens/{token}"]["delete"]["parameters"]
+    assert path_token["schema"] == reference
+
+
 def test_an_expired_token_and_the_default_scope(app: MockApp) -> None:
     admin(app, "POST", "tokens", {"token": "act.old", "user": {"open_id": "o"}, "expired": True})
     assert user_info(app, "act.old").json()["error"]["code"] == "access_token_invalid"
@@ -198,7 +233,7 @@ def test_a_full_queue_refuses_with_409_until_scenarios_are_taken(app: MockApp) -
         ({"operation": "getUserInfo", "error": "internal_error", "fault": "reset"}, ["error, fault: give one of them, not both"]),
         ({"operation": "getUserInfo", "fault": "explode", "times": 0, "delay_ms": -1, "token": ""}, [
             "times: must be a whole number from 1 to 1000000",
-            "token: must be a non-empty string",
+            "token: must be a non-empty string of at most 2048 characters",
             "delay_ms: must be whole milliseconds from 0 to 60000",
             f"fault: 'explode' is not a fault ({', '.join(FAULTS)})",
         ]),
