@@ -80,6 +80,8 @@ def test_a_bad_fixtures_file_stops_it_with_exit_code_2(tmp_path: Path) -> None:
         (["--token-ttl", "0"], "--token-ttl must be at least 1 second"),
         (["--journal-size", "-1"], "--journal-size must be 0 (off) or more"),
         (["--journal-bytes", "-1"], "--journal-bytes must be 0 (off) or more"),
+        (["--max-connections", "0"], "--max-connections must be at least 1"),
+        (["--idle-timeout", "nan"], "--idle-timeout must be between 0.001 and 3600 seconds"),
         (["--admin-token", " "], "--admin-token must not be empty"),
         (["--fault-mix", "429,teapot"], "'teapot' is not a fault (429, 500, reset, empty, truncated, garbage, html, hang), optionally =WEIGHT"),
         (["--fault-mix", "reset=0"], "'reset=0': a weight is at least 1"),
