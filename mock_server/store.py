@@ -8,7 +8,7 @@ What the OAuth endpoints issue is kept in order of expiry (a heap), so forgettin
 expired costs only what is forgotten, never a walk through the store; and each kind is
 bounded: past `MAX_ISSUED` access tokens, refresh tokens or codes, the one nearest its expiry
 is forgotten first. With the default fixtures' users an issued access token takes about
-2.4 KB, a refresh token or a code about 0.7 KB: all that is issued stays under about 200 MB,
+2.4 KB, a refresh token or a code about 0.7 KB: all that is issued stays under 200 MB,
 whatever the load.
 """
 

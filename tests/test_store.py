@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+import tracemalloc
 from functools import partial
 
 from cost import bytecodes
@@ -126,3 +128,27 @@ def test_what_is_spent_leaves_no_more_than_a_bounded_trace(clock: Clock) -> None
     for kind in (store._refresh, store._codes):
         assert len(kind) == 0 and len(kind._heap) <= 64
     assert store._refresh_of == {}
+
+
+def test_all_that_is_issued_stays_under_200_mb(clock: Clock) -> None:
+    """The bound the README states: `MAX_ISSUED` of each kind, for the largest default user,
+    measured on 2,000 of each (the store's bound set there) and scaled up."""
+    user = max(FIXTURES.users.values(), key=len)
+    scopes = frozenset({"user.info.basic", "user.info.profile", "user.info.stats"})
+    code = Code(user, scopes, "mock_client_key", "https://example.com/callback")
+    limit = 2_000
+    tracemalloc.start()
+    try:
+        store = TokenStore(FIXTURES, clock, limit=limit)
+        for n in range(limit + 100):
+            access, refresh = "act." + secrets.token_urlsafe(32), "rft." + secrets.token_urlsafe(32)
+            store.add(access, Grant(user, scopes, expires_at=clock() + 86_400 + n))
+            store.add_refresh(refresh, Refresh(user, scopes, "mock_client_key", access, 1e12 + n))
+            store.add_code(
+                "code." + secrets.token_urlsafe(24), IssuedCode(code, 1e12 + n, "c" * 43)
+            )
+        used, _ = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert (len(store._issued), len(store._refresh), len(store._codes)) == (limit,) * 3
+    assert used * MAX_ISSUED / limit < 200_000_000
