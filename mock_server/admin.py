@@ -21,11 +21,11 @@ from .asgi import Receive, Scope
 from .bodies import read_json
 from .contract import Contract
 from .faults import FAULTS
-from .fixtures import Grant, check
+from .fixtures import Grant, check, longest_token
 from .journal import RecordedRequest
 from .latency import MAX_LATENCY_MS
 from .oauth import Consent
-from .scenarios import AUTHORIZE, Scenario
+from .scenarios import AUTHORIZE, QueueFull, Scenario
 from .spec import document_path
 from .state import State
 from .userinfo import bearer
@@ -131,7 +131,12 @@ class Admin:
         """Queue an answer for the next requests of an operation; see the admin spec."""
         self._single_worker()
         scenario = self._scenario(payload)
-        return self._state.scenarios.add(scenario).to_json()
+        try:
+            return self._state.scenarios.add(scenario).to_json()
+        except QueueFull as full:
+            raise AdminError(
+                409, "too_many_scenarios", f"{full}: let them be taken, or drop them first"
+            ) from None
 
     def scenarios(self) -> list[dict[str, Any]]:
         self._single_worker()
@@ -248,9 +253,9 @@ class Admin:
         times = payload.get("times", 1)
         if not _is_int(times) or not 1 <= times <= MAX_TIMES:
             problems.append(f"times: must be a whole number from 1 to {MAX_TIMES}")
-        token = payload.get("token")
-        if "token" in payload and (not isinstance(token, str) or not token):
-            problems.append("token: must be a non-empty string")
+        token, longest = payload.get("token"), longest_token(self._contract)
+        if "token" in payload and (not isinstance(token, str) or not token or len(token) > longest):
+            problems.append(f"token: must be a non-empty string of at most {longest} characters")
         delay = payload.get("delay_ms")
         if "delay_ms" in payload and (not _is_int(delay) or not 0 <= delay <= MAX_LATENCY_MS):
             problems.append(f"delay_ms: must be whole milliseconds from 0 to {MAX_LATENCY_MS}")

@@ -30,7 +30,7 @@ from .faults import DEFAULT_MIX, FAULTS, FaultDraw, NetworkFaults
 from .fixtures import Fixtures
 from .forcing import decide, drawn, preferred, queued
 from .handlers import Call, check_handlers, handlers, oauth_answer
-from .journal import DEFAULT_SIZE
+from .journal import DEFAULT_BYTES, DEFAULT_SIZE
 from .latency import Latency
 from .logid import new_log_id
 from .oauth import OAuth
@@ -72,6 +72,7 @@ class MockApp:
         latency: Latency | None = None,
         token_ttl: int = DEFAULT_TOKEN_TTL,
         journal_size: int = DEFAULT_SIZE,
+        journal_bytes: int = DEFAULT_BYTES,
         admin_token: str | None = None,
         admin_open: bool = True,
         workers: int = 1,
@@ -79,7 +80,13 @@ class MockApp:
     ) -> None:
         self.contract = contract
         self.workers = workers
-        self.state = State(fixtures, rate_limit=rate_limit, journal_size=journal_size, clock=clock)
+        self.state = State(
+            fixtures,
+            rate_limit=rate_limit,
+            journal_size=journal_size,
+            journal_bytes=journal_bytes,
+            clock=clock,
+        )
         self.user_info = UserInfo(contract, self.state.store, self.state.limiter, clock)
         self.oauth = OAuth(contract, self.state.store, token_ttl=token_ttl, clock=clock)
         self.admin = Admin(

@@ -9,11 +9,14 @@ from urllib.parse import parse_qsl
 
 from .asgi import Receive, Scope
 
-__all__ = ["MAX_BODY_BYTES", "read_form", "read_json"]
+__all__ = ["MAX_BODY_BYTES", "MAX_JSON_DEPTH", "read_form", "read_json"]
 
 MAX_BODY_BYTES = 262_144
 """The longest body the mock reads. More than any form the spec admits can take: seven
 strings of 2048 characters, each character up to 12 bytes once percent-encoded."""
+MAX_JSON_DEPTH = 32
+"""The deepest nesting of arrays and objects a JSON body may have: the admin API's bodies
+need 3, and checking a deeper one could exhaust Python's recursion limit."""
 FORM = b"application/x-www-form-urlencoded"
 JSON = b"application/json"
 
@@ -48,12 +51,27 @@ async def read_json(scope: Scope, receive: Receive) -> tuple[Any, str | None]:
     body = await _read(scope, receive, JSON)
     if isinstance(body, str):
         return None, body
+    too_deep = f"The request body nests arrays and objects more than {MAX_JSON_DEPTH} deep"
     try:
-        return json.loads(body), None
+        value = json.loads(body)
     except (UnicodeDecodeError, ValueError) as exc:
         return None, f"The request body is not valid JSON: {exc}"
     except RecursionError:
-        return None, "The request body is not valid JSON: nested too deeply"
+        return None, too_deep
+    return (None, too_deep) if _deeper(value, MAX_JSON_DEPTH) else (value, None)
+
+
+def _deeper(value: Any, depth: int) -> bool:
+    """Whether `value` nests arrays and objects more than `depth` deep (without recursion)."""
+    level: list[Any] = [value]
+    for _ in range(depth):
+        level = [
+            child
+            for item in level
+            if isinstance(item, (dict, list))
+            for child in (item.values() if isinstance(item, dict) else item)
+        ]
+    return any(isinstance(item, (dict, list)) for item in level)
 
 
 async def _read(scope: Scope, receive: Receive, content_type: bytes) -> bytes | str:

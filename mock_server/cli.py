@@ -90,6 +90,30 @@ def parse_args(argv: list[str] | None = None, prog: str = "tiktok-mock") -> Opti
         "(default: %(default)s)",
     )
     parser.add_argument(
+        "--journal-bytes",
+        type=int,
+        default=defaults.journal_bytes,
+        metavar="N",
+        help="bytes of requests (paths, queries, headers, forms) the journal keeps at most, "
+        f"the oldest dropped first (default: %(default)s, {defaults.journal_bytes // 2**20} MiB)",
+    )
+    parser.add_argument(
+        "--max-connections",
+        type=int,
+        default=defaults.max_connections,
+        metavar="N",
+        help="connections each worker serves at once; more wait unanswered, /__mock/health "
+        "too (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--idle-timeout",
+        type=float,
+        default=defaults.idle_timeout,
+        metavar="SECONDS",
+        help="close a connection that has not sent its next request's head this long after it "
+        "opened or was last answered (default: %(default)s)",
+    )
+    parser.add_argument(
         "--admin-token",
         metavar="TOKEN",
         default=os.environ.get(ADMIN_TOKEN_VARIABLE),
@@ -160,8 +184,13 @@ def parse_args(argv: list[str] | None = None, prog: str = "tiktok-mock") -> Opti
         parser.error("--fault-rate must be between 0 and 1")
     if args.token_ttl < 1:
         parser.error("--token-ttl must be at least 1 second")
-    if args.journal_size < 0:
-        parser.error("--journal-size must be 0 (off) or more")
+    for name in ("journal_size", "journal_bytes"):
+        if getattr(args, name) < 0:
+            parser.error(f"--{name.replace('_', '-')} must be 0 (off) or more")
+    if args.max_connections < 1:
+        parser.error("--max-connections must be at least 1")
+    if not 0.001 <= args.idle_timeout <= 3600:
+        parser.error("--idle-timeout must be between 0.001 and 3600 seconds")
     if args.admin_token is not None and not args.admin_token.strip():
         parser.error("--admin-token must not be empty")
     for check, value in ((parse_mix, args.fault_mix), (Latency.parse, args.latency)):
@@ -181,6 +210,9 @@ def parse_args(argv: list[str] | None = None, prog: str = "tiktok-mock") -> Opti
         latency=args.latency,
         token_ttl=args.token_ttl,
         journal_size=args.journal_size,
+        journal_bytes=args.journal_bytes,
+        max_connections=args.max_connections,
+        idle_timeout=args.idle_timeout,
         admin_token=args.admin_token,
         log_level=args.log_level,
         workers=args.workers,

@@ -14,19 +14,27 @@ from contextlib import contextmanager
 from .app import MockApp
 from .process import free_port, wait_for_port
 from .proxy import Proxy
+from .server import connection_settings
 
 __all__ = ["serving"]
 
 
 @contextmanager
 def serving(app: MockApp | Proxy, host: str = "127.0.0.1", timeout: float = 10.0) -> Iterator[str]:
-    """Serve `app` (the mock, or the proxy) on a free port of `host` until the block ends;
-    yields its URL."""
+    """Serve `app` (the mock, or the proxy) on a free port of `host` until the block ends,
+    with the command line's default connection settings; yields its URL."""
     from granian.constants import Interfaces
     from granian.server.embed import Server
 
     port = free_port()
-    server = Server(app, address=host, port=port, interface=Interfaces.ASGI, log_enabled=False)
+    server = Server(
+        app,
+        address=host,
+        port=port,
+        interface=Interfaces.ASGI,
+        log_enabled=False,
+        **connection_settings(),
+    )
     loop = asyncio.new_event_loop()
     thread = threading.Thread(
         target=loop.run_until_complete, args=(server.serve(),), name="tiktok-mock", daemon=True

@@ -24,6 +24,7 @@ __all__ = [
     "OAuthClient",
     "check",
     "load_fixtures",
+    "longest_token",
 ]
 
 DEFAULT_FIXTURES = Path(str(resources.files("mock_server").joinpath("fixtures.yaml")))
@@ -170,6 +171,14 @@ class _UniqueKeyLoader(yaml.SafeLoader):
         return super().construct_mapping(node, deep=deep)
 
 
+def longest_token(contract: Contract) -> int:
+    """How long a token can be: as long as the OAuth forms take one (`revokeAccessToken`'s
+    `token`), so that every token the mock knows can be revoked."""
+    longest = contract.operations["revokeAccessToken"].form_fields["token"]
+    assert longest is not None  # the spec bounds every string of its forms
+    return longest
+
+
 def check(data: Any, contract: Contract) -> list[str]:
     """Every problem of parsed fixtures, each naming its entry; none means they are usable."""
     from openapi_schema_validator import OAS30Validator, oas30_format_checker
@@ -201,10 +210,15 @@ def check(data: Any, contract: Contract) -> list[str]:
             f"users.{name}.{'.'.join(map(str, error.path))}: {error.message}"
             for error in validator.iter_errors(user)
         )
+    longest = longest_token(contract)
     for token, grant in tokens.items():
         where = f"tokens.{token}"
         if not isinstance(token, str) or not TOKEN.fullmatch(token):
             problems.append(f"{where}: a token must be visible ASCII without spaces")
+        elif len(token) > longest:
+            problems.append(
+                f"{where}: a token must be at most {longest} characters, as the OAuth forms take it"
+            )
         if not _entry(where, grant, {"user", "scopes", "expired"}, problems):
             continue
         problems.extend(_reference_problems(where, "user", grant, users))

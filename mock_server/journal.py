@@ -1,25 +1,30 @@
 """What the mock received: the last requests, with tokens, secrets and codes redacted.
 
-Recording keeps references only; redaction happens when the journal is read, so keeping
-it costs a request next to nothing.
+Recording keeps references only; redaction happens when the journal is read, and only
+for the requests returned, so keeping it costs a request next to nothing, and reading the
+last N costs N. It is bounded both by count and by the bytes of what it keeps.
 """
 
 from __future__ import annotations
 
 import re
+import threading
 import time
 from collections import deque
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
+from itertools import islice
 from typing import Any, NamedTuple
 
 from .asgi import Scope
 from .findings import Finding
 
-__all__ = ["DEFAULT_SIZE", "REDACTED", "Arrival", "Journal", "RecordedRequest"]
+__all__ = ["DEFAULT_BYTES", "DEFAULT_SIZE", "REDACTED", "Arrival", "Journal", "RecordedRequest"]
 
 DEFAULT_SIZE = 10_000
 """How many of the last requests the journal keeps."""
+DEFAULT_BYTES = 64 * 1024 * 1024
+"""How many bytes of requests (paths, queries, headers and forms) the journal keeps."""
 REDACTED = "<redacted>"
 SECRET_PARAMETERS = frozenset(
     {"access_token", "client_secret", "code", "code_verifier", "refresh_token", "token"}
@@ -65,6 +70,8 @@ class _Raw(NamedTuple):
     operation: str | None
     fault: str | None
     findings: tuple[Finding, ...]
+    size: int
+    """The bytes of its path, query, headers and form."""
 
 
 class Arrival(NamedTuple):
@@ -75,11 +82,17 @@ class Arrival(NamedTuple):
 
 
 class Journal:
-    """The last `size` requests; `size=0` keeps none."""
+    """The last `size` requests, as many of them as fit in `max_bytes`; `size=0` keeps none.
 
-    def __init__(self, size: int = DEFAULT_SIZE) -> None:
+    It can be read from another thread than the one recording (the pytest plugin's).
+    """
+
+    def __init__(self, size: int = DEFAULT_SIZE, max_bytes: int = DEFAULT_BYTES) -> None:
         self._entries: deque[_Raw] = deque(maxlen=size)
+        self._max_bytes = max_bytes
+        self._bytes = 0
         self._clearings = 0
+        self._lock = threading.Lock()
 
     def arrival(self) -> Arrival:
         """Now, for a request that has just arrived: `record` it with this once answered."""
@@ -99,13 +112,27 @@ class Journal:
     ) -> None:
         """Keep the request that arrived at `arrival`, unless the journal was cleared since:
         a request answered after a reset belongs to what came before it."""
-        if arrival.clearings == self._clearings:
-            raw = _Raw(scope, form, status, log_id, arrival.time, operation, fault, findings)
-            self._entries.append(raw)
+        size = len(scope["path"]) + len(scope["query_string"])
+        size += sum(len(name) + len(value) for name, value in scope["headers"])
+        if form is not None:
+            size += sum(len(name) + len(value) for name, value in form.items())
+        raw = _Raw(scope, form, status, log_id, arrival.time, operation, fault, findings, size)
+        entries = self._entries
+        with self._lock:
+            if arrival.clearings != self._clearings or not entries.maxlen:
+                return
+            if len(entries) == entries.maxlen:
+                self._bytes -= entries[0].size
+            entries.append(raw)
+            self._bytes += size
+            while self._bytes > self._max_bytes:
+                self._bytes -= entries.popleft().size
 
     def clear(self) -> None:
-        self._entries.clear()
-        self._clearings += 1
+        with self._lock:
+            self._entries.clear()
+            self._bytes = 0
+            self._clearings += 1
 
     def requests(
         self,
@@ -117,18 +144,18 @@ class Journal:
         limit: int | None = None,
     ) -> list[RecordedRequest]:
         """The requests recorded, oldest first, that match every filter given; with `limit`,
-        the last `limit` of them."""
-        found = [
-            _redacted(raw)
-            for raw in list(self._entries)
-            if (operation is None or raw.operation == operation)
-            and (method is None or raw.scope["method"] == method)
-            and (path is None or raw.scope["path"] == path)
-            and (status is None or raw.status == status)
-        ]
-        if limit is not None:
-            found = found[-limit:] if limit else []
-        return found
+        the last `limit` of them, found from the newest back."""
+        with self._lock:
+            matching = (
+                raw
+                for raw in reversed(self._entries)
+                if (operation is None or raw.operation == operation)
+                and (method is None or raw.scope["method"] == method)
+                and (path is None or raw.scope["path"] == path)
+                and (status is None or raw.status == status)
+            )
+            found = list(islice(matching, limit))
+        return [_redacted(raw) for raw in reversed(found)]
 
 
 def _redacted(raw: _Raw) -> RecordedRequest:

@@ -1,17 +1,25 @@
 """Answers queued for upcoming requests: for the next N requests of an operation (and of a
-token), a documented error, a network fault, a delay, or the consent page's decision."""
+token), a documented error, a network fault, a delay, or the consent page's decision.
+
+They are queued by operation and token, so a request finds its scenario in as many steps
+however many are queued for other operations and tokens; at most `MAX_SCENARIOS` at once.
+"""
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass, field
-from itertools import count
+from itertools import chain, count
 from typing import Any
 
 from .contract import ErrorReply
 from .journal import REDACTED
 from .oauth import Consent
 
-__all__ = ["AUTHORIZE", "Scenario", "Scenarios"]
+__all__ = ["AUTHORIZE", "MAX_SCENARIOS", "QueueFull", "Scenario", "Scenarios"]
+
+MAX_SCENARIOS = 50_000
+"""How many scenarios can be queued at once."""
 
 AUTHORIZE = "authorize"
 """The name scenarios give the consent page, which the API spec does not describe."""
@@ -49,33 +57,56 @@ class Scenario:
         return shown
 
 
+class QueueFull(Exception):
+    """The queue holds as many scenarios as it can."""
+
+
 class Scenarios:
     """The queue: each request takes the first scenario that matches it, oldest first."""
 
-    def __init__(self) -> None:
-        self._queue: list[Scenario] = []
+    def __init__(self, limit: int = MAX_SCENARIOS) -> None:
+        self.limit = limit
+        self._queues: dict[tuple[str, str | None], deque[Scenario]] = {}
+        """By operation and token (None: any token), each oldest first."""
+        self._count = 0
         self._ids = count(1)
 
     def __bool__(self) -> bool:
-        return bool(self._queue)
+        return self._count > 0
+
+    def __len__(self) -> int:
+        return self._count
 
     def add(self, scenario: Scenario) -> Scenario:
+        """Queue `scenario`; `QueueFull` if `limit` are queued."""
+        if self._count >= self.limit:
+            raise QueueFull(f"{self.limit} scenarios are queued, the most the mock holds")
         scenario.id = next(self._ids)
-        self._queue.append(scenario)
+        self._queues.setdefault((scenario.operation, scenario.token), deque()).append(scenario)
+        self._count += 1
         return scenario
 
     def take(self, operation: str, token: str | None) -> Scenario | None:
         """The scenario the next request of `operation` bearing `token` gets, counted off."""
-        for scenario in self._queue:
-            if scenario.operation == operation and scenario.token in (None, token):
-                scenario.times -= 1
-                if scenario.times == 0:
-                    self._queue.remove(scenario)
-                return scenario
-        return None
+        keys = {(operation, None), (operation, token)}
+        found = [(queue[0].id, key) for key in keys if (queue := self._queues.get(key))]
+        if not found:
+            return None
+        _, key = min(found)
+        queue = self._queues[key]
+        scenario = queue[0]
+        scenario.times -= 1
+        if scenario.times == 0:
+            queue.popleft()
+            self._count -= 1
+            if not queue:
+                del self._queues[key]
+        return scenario
 
     def pending(self) -> list[Scenario]:
-        return list(self._queue)
+        """Every queued scenario, oldest first."""
+        return sorted(chain.from_iterable(self._queues.values()), key=lambda s: s.id)
 
     def clear(self) -> None:
-        self._queue.clear()
+        self._queues.clear()
+        self._count = 0

@@ -8,20 +8,24 @@ import logging
 import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 from .app import DEFAULT_RATE_LIMIT, DEFAULT_TOKEN_TTL, MockApp
 from .contract import Contract
 from .corpus import Recorder
 from .faults import DEFAULT_MIX
 from .fixtures import DEFAULT_FIXTURES, load_fixtures
-from .journal import DEFAULT_SIZE
+from .journal import DEFAULT_BYTES, DEFAULT_SIZE
 from .latency import Latency
 from .proxy import DEFAULT_TIMEOUT, Proxy
 from .spec import SPEC_PATH, load_document
 
 __all__ = [
+    "DEFAULT_IDLE_TIMEOUT",
+    "DEFAULT_MAX_CONNECTIONS",
     "OPTIONS_VARIABLE",
     "Options",
+    "connection_settings",
     "create_app",
     "create_served",
     "from_environment",
@@ -35,6 +39,10 @@ the mock adds to an answer (60 s), so no answer in flight is cut short; a bound 
 stopped before it had finished starting, which granian can miss."""
 OPTIONS_VARIABLE = "TIKTOK_MOCK_OPTIONS"
 """How the options reach granian's worker processes, which build their own app."""
+DEFAULT_MAX_CONNECTIONS = 1024
+"""How many connections each worker serves at once (granian's default)."""
+DEFAULT_IDLE_TIMEOUT = 30.0
+"""Seconds a connection may take to send the head of its next request (granian's default)."""
 
 
 @dataclass(frozen=True)
@@ -51,6 +59,9 @@ class Options:
     latency: str | None = None
     token_ttl: int = DEFAULT_TOKEN_TTL
     journal_size: int = DEFAULT_SIZE
+    journal_bytes: int = DEFAULT_BYTES
+    max_connections: int = DEFAULT_MAX_CONNECTIONS
+    idle_timeout: float = DEFAULT_IDLE_TIMEOUT
     admin_token: str | None = None
     log_level: str = "info"
     workers: int = 1
@@ -91,6 +102,7 @@ def create_app(options: Options = Options()) -> MockApp:
         latency=latency,
         token_ttl=options.token_ttl,
         journal_size=options.journal_size,
+        journal_bytes=options.journal_bytes,
         admin_token=options.admin_token,
         admin_open=is_loopback(options.host),
         workers=options.workers,
@@ -119,6 +131,28 @@ def from_environment() -> MockApp | Proxy:
     return create_served(options)
 
 
+def connection_settings(
+    max_connections: int = DEFAULT_MAX_CONNECTIONS, idle_timeout: float = DEFAULT_IDLE_TIMEOUT
+) -> dict[str, Any]:
+    """granian's settings for the connections of a mock.
+
+    HTTP/1.1 only: the network faults write HTTP/1.1 bytes, and granian's detection of
+    HTTP/2 waits for a new connection's first bytes without a timeout. Each worker serves
+    `max_connections` at once; more wait, unanswered, in the listen queue (`/__mock/health`
+    too: granian takes a connection before it knows what it asks for). A connection that has
+    not sent the whole head of its next request `idle_timeout` seconds after it opened or
+    after its last answer is closed: new, idle between requests, or slow.
+    """
+    from granian.constants import HTTPModes
+    from granian.http import HTTP1Settings
+
+    return {
+        "http": HTTPModes.http1,
+        "backpressure": max_connections,
+        "http1_settings": HTTP1Settings(header_read_timeout=round(idle_timeout * 1000)),
+    }
+
+
 def serve(options: Options, target: str = "mock_server.server:from_environment") -> None:
     """Serve the app that the factory `target` builds from `options`, until interrupted."""
     from granian.constants import Interfaces
@@ -135,4 +169,5 @@ def serve(options: Options, target: str = "mock_server.server:from_environment")
         factory=True,
         log_level=LogLevels(options.log_level),
         workers_kill_timeout=WORKERS_KILL_SECONDS,
+        **connection_settings(options.max_connections, options.idle_timeout),
     ).serve()

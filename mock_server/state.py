@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 from .findings import Findings
 from .fixtures import Fixtures
-from .journal import DEFAULT_SIZE, Journal
+from .journal import DEFAULT_BYTES, DEFAULT_SIZE, Journal
 from .ratelimit import SlidingWindow
 from .scenarios import Scenarios
 from .store import TokenStore
@@ -29,10 +29,11 @@ class State:
         *,
         rate_limit: int = DEFAULT_RATE_LIMIT,
         journal_size: int = DEFAULT_SIZE,
+        journal_bytes: int = DEFAULT_BYTES,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.store = TokenStore(fixtures, clock)
-        self.journal = Journal(journal_size)
+        self.journal = Journal(journal_size, journal_bytes)
         self.scenarios = Scenarios()
         self.limiter = SlidingWindow(rate_limit) if rate_limit else None
         self.findings = Findings()

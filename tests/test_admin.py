@@ -10,8 +10,9 @@ import pytest
 import yaml
 
 from mock_server.app import MockApp
-from mock_server.bodies import MAX_BODY_BYTES
+from mock_server.bodies import MAX_BODY_BYTES, MAX_JSON_DEPTH
 from mock_server.faults import FAULTS
+from mock_server.scenarios import MAX_SCENARIOS, Scenario
 from mock_server.server import Options, create_app
 from mock_server.spec import SPEC_PATH, document_path
 
@@ -20,6 +21,7 @@ from seeds import EXAMPLE_TOKEN
 
 ADMIN_SPEC = document_path("tiktok-mock-admin.yaml")
 JSON = {"content-type": "application/json"}
+TOO_DEEP = f"The request body nests arrays and objects more than {MAX_JSON_DEPTH} deep"
 
 
 def admin(
@@ -53,6 +55,41 @@ def test_a_token_added_works_until_removed(app: MockApp) -> None:
     assert user_info(app, "act.alice").status_code == 401
     gone = admin(app, "DELETE", "tokens/act.alice")
     assert (gone.status_code, gone.json()["error"]) == (404, "not_found")
+
+
+def test_a_token_is_as_long_as_the_oauth_forms_take_it(
+    app: MockApp, document: dict[str, Any]
+) -> None:
+    """The longest token the admin API adds is the longest `revokeAccessToken` takes, so each
+    one can be revoked, and removed by its URL; the admin spec says so by referring to it."""
+    revoked = document["components"]["schemas"]["RevokeRequest"]["properties"]["token"]
+    longest = revoked["maxLength"]
+    token, user = "act." + "x" * (longest - 4), {"open_id": "long"}
+    assert admin(app, "POST", "tokens", {"token": token, "user": user}).status_code == 201
+    assert user_info(app, token).status_code == 200
+    form = f"client_key=mock_client_key&client_secret=mock_client_secret&token={token}"
+    headers = {"content-type": "application/x-www-form-urlencoded"}
+    assert call(app, "POST", "/v2/oauth/revoke/", headers, form.encode()).status_code == 200
+    assert user_info(app, token).status_code == 401
+    admin(app, "POST", "tokens", {"token": token, "user": user})
+    assert admin(app, "DELETE", f"tokens/{token}").status_code == 204
+    refused = admin(app, "POST", "tokens", {"token": token + "x", "user": user})
+    assert (refused.status_code, refused.json()["problems"]) == (
+        400,
+        [f"token: a token must be at most {longest} characters, as the OAuth forms take it"],
+    )
+    scenario = {"operation": "getUserInfo", "fault": "reset", "token": token + "x"}
+    refused = admin(app, "POST", "scenarios", scenario)
+    assert refused.json()["problems"] == [
+        f"token: must be a non-empty string of at most {longest} characters"
+    ]
+    admin_spec = yaml.safe_load(ADMIN_SPEC.read_text(encoding="utf-8"))
+    schemas = admin_spec["components"]["schemas"]
+    reference = {"$ref": "tiktok-user-info.yaml#/components/schemas/RevokeRequest/properties/token"}
+    assert schemas["NewToken"]["properties"]["token"]["allOf"] == [reference]
+    assert schemas["ScenarioToken"]["allOf"] == [reference]
+    (path_token,) = admin_spec["paths"]["/__mock/tokens/{token}"]["delete"]["parameters"]
+    assert path_token["schema"] == reference
 
 
 def test_an_expired_token_and_the_default_scope(app: MockApp) -> None:
@@ -96,13 +133,26 @@ def test_a_bad_token_lists_each_problem(app: MockApp, body: Any, problems: list[
     }
 
 
+def test_a_body_just_deep_enough_is_read(app: MockApp) -> None:
+    body = (
+        b'{"token": "act.deep", "user": '
+        + b"[" * (MAX_JSON_DEPTH - 1)
+        + b"]" * (MAX_JSON_DEPTH - 1)
+        + b"}"
+    )
+    response = call(app, "POST", "/__mock/tokens", JSON, body)
+    assert response.status_code == 400
+    assert response.json()["problems"] == ["user: must be a mapping of User fields"]
+
+
 @pytest.mark.parametrize(
     ("content", "headers", "message"),
     [
         (b"{", JSON, "The request body is not valid JSON: Expecting property name enclosed in double quotes: line 1 column 2 (char 1)"),
         (b"{}", {"content-type": "text/plain"}, "Content-Type must be application/json"),
-        (b"[" * 100_000 + b"]" * 100_000, JSON, "The request body is not valid JSON: nested too deeply"),
-        (b'{"user": ' + b'{"a": ' * 5000 + b"1" + b"}" * 5001, JSON, "The request body is not valid JSON: nested too deeply"),
+        (b"[" * 100_000 + b"]" * 100_000, JSON, TOO_DEEP),
+        (b'{"user": ' + b'{"a": ' * 5000 + b"1" + b"}" * 5001, JSON, TOO_DEEP),
+        (b'{"user": ' + b'{"a": ' * MAX_JSON_DEPTH + b"1" + b"}" * (MAX_JSON_DEPTH + 1), JSON, TOO_DEEP),
         (b"x" * (MAX_BODY_BYTES + 1), JSON, f"The request body is over {MAX_BODY_BYTES} bytes"),
     ],
 )  # fmt: skip
@@ -156,6 +206,24 @@ def test_scenarios_are_listed_counted_down_and_cleared(app: MockApp) -> None:
     assert admin(app, "GET", "scenarios").json() == {"scenarios": []}
 
 
+def test_a_full_queue_refuses_with_409_until_scenarios_are_taken(app: MockApp) -> None:
+    for _ in range(MAX_SCENARIOS):
+        app.state.scenarios.add(Scenario("fetchAccessToken", fault="reset"))
+    body = {"operation": "getUserInfo", "fault": "reset"}
+    refused = admin(app, "POST", "scenarios", body)
+    assert (refused.status_code, refused.json()) == (409, {
+        "error": "too_many_scenarios",
+        "message": f"{MAX_SCENARIOS} scenarios are queued, the most the mock holds: "
+        "let them be taken, or drop them first",
+    })  # fmt: skip
+    admin_spec = yaml.safe_load(ADMIN_SPEC.read_text(encoding="utf-8"))
+    documented = admin_spec["paths"]["/__mock/scenarios"]["post"]
+    assert f"At most {MAX_SCENARIOS:,} scenarios" in " ".join(documented["description"].split())
+    assert f"({MAX_SCENARIOS:,})" in documented["responses"]["409"]["description"]
+    assert app.state.scenarios.take("fetchAccessToken", None) is not None
+    assert admin(app, "POST", "scenarios", body).status_code == 201
+
+
 @pytest.mark.parametrize(
     ("body", "problems"),
     [
@@ -165,7 +233,7 @@ def test_scenarios_are_listed_counted_down_and_cleared(app: MockApp) -> None:
         ({"operation": "getUserInfo", "error": "internal_error", "fault": "reset"}, ["error, fault: give one of them, not both"]),
         ({"operation": "getUserInfo", "fault": "explode", "times": 0, "delay_ms": -1, "token": ""}, [
             "times: must be a whole number from 1 to 1000000",
-            "token: must be a non-empty string",
+            "token: must be a non-empty string of at most 2048 characters",
             "delay_ms: must be whole milliseconds from 0 to 60000",
             f"fault: 'explode' is not a fault ({', '.join(FAULTS)})",
         ]),

@@ -79,6 +79,9 @@ def test_a_bad_fixtures_file_stops_it_with_exit_code_2(tmp_path: Path) -> None:
         (["--fault-rate", "1.5"], "--fault-rate must be between 0 and 1"),
         (["--token-ttl", "0"], "--token-ttl must be at least 1 second"),
         (["--journal-size", "-1"], "--journal-size must be 0 (off) or more"),
+        (["--journal-bytes", "-1"], "--journal-bytes must be 0 (off) or more"),
+        (["--max-connections", "0"], "--max-connections must be at least 1"),
+        (["--idle-timeout", "nan"], "--idle-timeout must be between 0.001 and 3600 seconds"),
         (["--admin-token", " "], "--admin-token must not be empty"),
         (["--fault-mix", "429,teapot"], "'teapot' is not a fault (429, 500, reset, empty, truncated, garbage, html, hang), optionally =WEIGHT"),
         (["--fault-mix", "reset=0"], "'reset=0': a weight is at least 1"),
@@ -278,6 +281,13 @@ def test_a_host_that_does_not_resolve_is_a_clear_error() -> None:
     assert result.returncode == 1
     assert result.stderr.startswith("error: cannot listen on no-such-host.invalid:8080: ")
     assert len(result.stderr.splitlines()) == 1
+
+
+def test_the_journal_bounds_reach_the_options() -> None:
+    from mock_server.cli import parse_args
+
+    options = parse_args(["--journal-size", "5", "--journal-bytes", "4096"])
+    assert (options.journal_size, options.journal_bytes) == (5, 4096)
 
 
 def test_the_readme_lists_every_option(capsys: pytest.CaptureFixture[str]) -> None:

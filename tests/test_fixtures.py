@@ -120,6 +120,13 @@ GOOD_TOKEN = "tokens:\n  act.t: {user: u, scopes: [user.info.basic]}\n"
             "tokens.act t: a token must be visible ASCII without spaces",
         ),
         (
+            "long.json",
+            '{"users": {"u": {}}, "tokens": {"act.'
+            + "t" * 2045
+            + '": {"user": "u", "scopes": []}}}',
+            "a token must be at most 2048 characters, as the OAuth forms take it",
+        ),
+        (
             "expired.yaml",
             GOOD_USER + "tokens:\n  act.t: {user: u, scopes: [], expired: soon}\n",
             "tokens.act.t.expired: must be true or false",

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
+from mock_server.bodies import MAX_JSON_DEPTH
 from mock_server.process import running_mock
 
 from conftest import until
@@ -238,3 +239,27 @@ def test_many_connections_at_once(port: int) -> None:
     finally:
         for sock in sockets:
             sock.close()
+
+
+@pytest.mark.parametrize("route", ["tokens", "scenarios"])
+def test_an_admin_body_nested_deep_is_refused(port: int, route: str) -> None:
+    """Each JSON body nested deeper than the admin API reads gets a 400, however deep: around
+    Python's recursion limit (1000 frames), where the depth the parser allows and the depth
+    a check can reach part, as well as far above it."""
+    refused = {
+        "error": "invalid_request",
+        "message": f"The request body nests arrays and objects more than {MAX_JSON_DEPTH} deep",
+    }
+    with httpx.Client(base_url=f"http://127.0.0.1:{port}/__mock/") as client:
+        for depth in [MAX_JSON_DEPTH + 1, *range(900, 1001), 5_000, 30_000]:
+            nested = "[" * depth + "]" * depth
+            for body in [
+                '{"token": "act.deep", "user": ' + '{"a": ' * depth + "1" + "}" * (depth + 1),
+                '{"token": ' + nested + ', "user": {"open_id": "a"}}',
+                '{"operation": "getUserInfo", "fault": ' + nested + "}",
+            ]:
+                response = client.post(
+                    route, content=body, headers={"content-type": "application/json"}
+                )
+                assert (response.status_code, response.json()) == (400, refused), depth
+    assert_still_serving(port)

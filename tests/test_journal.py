@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import time
+from functools import partial
 
 import pytest
+from cost import bytecodes
 
 from mock_server.asgi import Scope
-from mock_server.journal import REDACTED, Journal
+from mock_server.journal import DEFAULT_SIZE, REDACTED, Journal
 
 
 def scope(path: str = "/v2/user/info/", query: bytes = b"", **headers: str) -> Scope:
@@ -113,3 +115,40 @@ def test_filters_combine_and_limit_takes_the_last() -> None:
     assert journal.requests(method="POST") == []
     journal.clear()
     assert journal.requests() == []
+
+
+def test_reading_the_last_few_costs_the_same_however_full_it_is() -> None:
+    few, full = Journal(), Journal()
+    for journal, count in ((few, 10), (full, DEFAULT_SIZE)):
+        for n in range(count):
+            journal.record(
+                scope(query=f"code={n}".encode(), authorization="Bearer act.x"),
+                journal.arrival(),
+                status=200 + n % 2,
+                log_id=None,
+                operation="getUserInfo",
+            )
+    costs = [bytecodes(partial(journal.requests, limit=3))[1] for journal in (few, full)]
+    assert costs[1] <= costs[0] * 1.25, costs
+    assert [r.status for r in full.requests(limit=3)] == [201, 200, 201]
+    assert [r.query for r in full.requests(status=200, limit=2)] == [f"code={REDACTED}"] * 2
+    assert len(full.requests()) == DEFAULT_SIZE and full.requests(limit=0) == []
+
+
+def test_it_keeps_no_more_bytes_than_its_bound() -> None:
+    journal = Journal(size=100, max_bytes=1000)
+    request = scope(path="/p", query=b"q" * 97, x_big="v" * 395)  # 2 + 97 + 5 + 396 = 500 bytes
+    for status in range(4):
+        journal.record(request, journal.arrival(), status=status, log_id=None, operation=None)
+    assert [r.status for r in journal.requests()] == [2, 3]
+    huge = scope(x_big="v" * 1000)
+    journal.record(huge, journal.arrival(), status=9, log_id=None, operation=None)
+    assert journal.requests() == []  # more than the bound: kept by nothing
+    journal.record(request, journal.arrival(), status=5, log_id=None, operation=None)
+    journal.clear()
+    for status in range(2):
+        journal.record(request, journal.arrival(), status=status, log_id=None, operation=None)
+    assert [r.status for r in journal.requests()] == [0, 1]
+    form = {"client_key": "k" * 485}  # 2 + 10 + 485 bytes
+    journal.record(scope("/f"), journal.arrival(), status=7, log_id=None, operation=None, form=form)
+    assert [r.status for r in journal.requests()] == [1, 7]

@@ -14,9 +14,18 @@ import attrs
 import httpx
 import pytest
 from mypy import api as mypy_api
+from test_growth import ADDED, ISSUED
 
+from mock_server.bodies import MAX_JSON_DEPTH
+from mock_server.contract import Contract
+from mock_server.fixtures import longest_token
+from mock_server.journal import DEFAULT_BYTES, DEFAULT_SIZE
+from mock_server.oauth import CODE_TTL, REFRESH_TTL
 from mock_server.pytest_plugin import TikTokMock
+from mock_server.scenarios import MAX_SCENARIOS
+from mock_server.server import DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_CONNECTIONS
 from mock_server.spec import response_examples
+from mock_server.store import MAX_ISSUED
 from tiktok_user_info_client import Client, Retries, Tokens, errors, exchange_code
 
 from seeds import EXAMPLE_TOKEN
@@ -306,3 +315,53 @@ def test_the_limits_it_states_are_the_specs(document: dict[str, Any]) -> None:
         int(stated[3]),
         int(stated[4]),
     )
+
+
+def test_the_bounds_it_states_are_the_codes(document: dict[str, Any]) -> None:
+    """Each number of the README's bullet on bounded state is the constant the code uses;
+    the behaviour of each is tested where it lives (test_store, test_scenarios,
+    test_journal, test_bodies and test_admin, test_server, test_growth)."""
+    text = " ".join(README.read_text(encoding="utf-8").split())
+    stated = re.search(
+        r"with (\S+) tokens, (\S+) scenarios and a full journal.*?"
+        r"a code (\d+) minutes after it was issued, a refresh token after (\d+) days.*?"
+        r"past (\S+) of each kind.*?more than (\d+) MB.*?"
+        r"at most (\S+) are queued; .*?"
+        r"the last (\S+) requests and at most (\d+) MiB of them.*?"
+        r"nested more than (\d+) deep.*?at most (\d+) characters.*?"
+        r"each worker serves (\d+) connections at once.*?no request head for (\d+) s",
+        text,
+    )
+    assert stated is not None
+    numbers = [int(group.replace(",", "")) for group in stated.groups()]
+    assert numbers == [
+        ADDED,
+        ISSUED,
+        CODE_TTL / 60,
+        REFRESH_TTL / 86_400,
+        MAX_ISSUED,
+        200,  # test_store.test_all_that_is_issued_stays_under_200_mb
+        MAX_SCENARIOS,
+        DEFAULT_SIZE,
+        DEFAULT_BYTES / 2**20,
+        MAX_JSON_DEPTH,
+        longest_token(Contract.from_document(document)),
+        DEFAULT_MAX_CONNECTIONS,
+        DEFAULT_IDLE_TIMEOUT,
+    ]
+    assert (
+        "(`--journal-size`, `--journal-bytes`)" in text
+        and "(`--max-connections`)" in text
+        and "(`--idle-timeout`)" in text
+    )
+    rows = {
+        row.split(" | ")[0]: row
+        for row in re.findall(r"^\| `--[^\n]+", README.read_text(encoding="utf-8"), re.M)
+    }
+    assert (
+        f"{DEFAULT_BYTES} ({DEFAULT_BYTES // 2**20} MiB) by default"
+        in rows["| `--journal-bytes N`"]
+    )
+    assert f"{DEFAULT_MAX_CONNECTIONS} by default" in rows["| `--max-connections N`"]
+    assert f"{DEFAULT_IDLE_TIMEOUT:g} by default" in rows["| `--idle-timeout SECONDS`"]
+    assert f"at most {MAX_SCENARIOS:,} are queued at once: 409 `too_many_scenarios`" in text

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from functools import partial
+
+import pytest
+from cost import bytecodes
+
 from mock_server.contract import ErrorReply
 from mock_server.oauth import Consent
-from mock_server.scenarios import Scenario, Scenarios
+from mock_server.scenarios import QueueFull, Scenario, Scenarios
 
 BOOM = ErrorReply(500, "internal_error", "Internal error, please retry later.")
 
@@ -39,3 +44,36 @@ def test_listed_without_its_token_and_cleared() -> None:
     ]  # fmt: skip
     queue.clear()
     assert queue.pending() == []
+
+
+def test_oldest_first_between_any_token_and_one_token() -> None:
+    queue = Scenarios()
+    mine = queue.add(Scenario("getUserInfo", token="act.mine", fault="reset"))
+    anyone = queue.add(Scenario("getUserInfo", times=2, fault="empty"))
+    later = queue.add(Scenario("getUserInfo", token="act.mine", fault="html"))
+    taken = [queue.take("getUserInfo", "act.mine") for _ in range(3)]
+    assert taken == [mine, anyone, anyone] and queue.pending() == [later] and len(queue) == 1
+
+
+def test_finding_a_scenario_costs_the_same_however_many_others_are_queued() -> None:
+    few, many = Scenarios(), Scenarios()
+    for n in range(20_000):
+        operation = "getUserInfo" if n % 2 else "fetchAccessToken"
+        many.add(Scenario(operation, token=f"act.other{n}", error=BOOM))
+    for queue in (few, many):
+        queue.add(Scenario("getUserInfo", token="act.mine", error=BOOM))
+    costs = [bytecodes(partial(queue.take, "getUserInfo", "act.mine"))[1] for queue in (few, many)]
+    assert costs[1] <= costs[0] * 1.25, costs
+    misses = [bytecodes(partial(queue.take, "getUserInfo", "act.x"))[1] for queue in (few, many)]
+    assert misses[1] <= misses[0] * 1.25, misses
+
+
+def test_a_full_queue_refuses_more() -> None:
+    queue = Scenarios(limit=2)
+    for _ in range(2):
+        queue.add(Scenario("getUserInfo", error=BOOM))
+    with pytest.raises(QueueFull, match="2 scenarios are queued, the most the mock holds"):
+        queue.add(Scenario("getUserInfo", error=BOOM))
+    queue.take("getUserInfo", None)
+    queue.add(Scenario("getUserInfo", error=BOOM))
+    assert len(queue) == 2
