@@ -25,7 +25,7 @@ from test_reference import CHROMIUM, FLAGS
 
 import mock_server
 
-from pages import DOCS, ROOT
+from pages import DOCS, README, ROOT
 
 REFERENCE = Path(mock_server.__file__).parent / "reference.html"
 CONFIG = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
@@ -52,6 +52,11 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_every_page_is_in_the_navigation() -> None:
     assert set(NAV) == {page.name for page in DOCS.glob("*.md")}
+
+
+def test_the_readme_sends_each_audience_to_its_page() -> None:
+    linked = re.findall(r"\]\(docs/([\w-]+\.md)\)", README.read_text(encoding="utf-8"))
+    assert sorted(linked) == sorted(NAV)
 
 
 def test_it_builds_every_page_with_the_reference_inside(site: Path) -> None:
