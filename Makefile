@@ -93,9 +93,11 @@ $(UPSTREAM_TEMPLATES): install
 	ln -sfn "$$($(BIN)/python -c 'import openapi_python_client as g, pathlib; \
 		print(pathlib.Path(g.__file__).parent / "templates")')" $@
 
-# The spec rendered by Redocly into one HTML page that works offline (Redoc inlined).
+# The spec rendered by Redocly into one HTML page that works offline (Redoc inlined), then
+# the documentation site (mkdocs.yml) built into site/, with that page inside it.
 docs: install $(SPECLINT)/node_modules/.installed
 	$(BUILD_DOCS) --output $(REFERENCE)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
 
 check-docs: install $(SPECLINT)/node_modules/.installed
 	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
@@ -144,7 +146,7 @@ lock:
 	touch $(VENV)/.installed
 
 clean:
-	rm -rf $(VENV) dist mutants $(SPECLINT)/node_modules .mypy_cache .pytest_cache .ruff_cache .hypothesis .coverage .coverage.*
+	rm -rf $(VENV) dist site mutants $(SPECLINT)/node_modules .mypy_cache .pytest_cache .ruff_cache .hypothesis .coverage .coverage.*
 
 # Side by side in one run: the mock, a bare ASGI ceiling and Prism; writes bench/results.*
 bench: install

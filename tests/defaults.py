@@ -1,4 +1,4 @@
-"""The default tokens the README promises, with their scopes: the oracle the tests hold the
+"""The default tokens the docs promise, with their scopes: the oracle the tests hold the
 fixtures to (tests/test_fixtures.py checks that mock_server/fixtures.yaml grants exactly these)."""
 
 from __future__ import annotations

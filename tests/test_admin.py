@@ -352,15 +352,15 @@ def test_the_admin_spec_follows_the_api_spec(document: dict[str, Any]) -> None:
         assert set(codes) == set(documented), name
 
 
-def test_the_readmes_curl_lines_over_a_socket() -> None:
-    """The README's admin block, run as written against the command line's mock."""
+def test_the_docs_curl_lines_over_a_socket() -> None:
+    """The admin API's sh block of the docs, run as written against the command line's mock."""
     import subprocess
 
     from mock_server.process import running_mock
 
-    from test_readme import README
+    from pages import after
 
-    text = README.read_text(encoding="utf-8").split("### The admin API", 1)[1]
+    text = after("### The admin API")
     block = text.split("```sh\n", 1)[1].split("```", 1)[0]
     expected_health = next(line[2:] for line in block.splitlines() if line.startswith("# {"))
     setup, reset = block.split("# back to the start-up state")

@@ -257,7 +257,7 @@ def test_with_several_workers_the_oauth_endpoints_refuse() -> None:
     assert get(app).status_code == 200  # user info keeps working
 
 
-def test_the_readmes_fault_and_latency_example(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_docs_fault_and_latency_example(monkeypatch: pytest.MonkeyPatch) -> None:
     """`--fault-rate 0.05 --fault-mix 429,500,reset=2 --latency lognormal:120:0.5 --seed 7`."""
     import statistics
 

@@ -1,5 +1,5 @@
 """`tiktok-contract`: usage errors, exit codes, reports without the token, `--live`, and the
-README's scheduled job that runs it."""
+docs' scheduled job that runs it."""
 
 from __future__ import annotations
 
@@ -22,10 +22,10 @@ from mock_server.contract_suite.command import command, report_paths
 from mock_server.process import free_port, running_mock
 from mock_server.spec import SPEC_PATH
 
+from pages import everything
 from seeds import EXAMPLE_TOKEN as TOKEN
 
 ROOT = SPEC_PATH.parent.parent
-README = ROOT / "README.md"
 
 
 def tiktok_contract(*args: str, token: str | None = TOKEN) -> subprocess.CompletedProcess[str]:
@@ -148,14 +148,12 @@ def test_live_stays_within_tiktoks_rules(monkeypatch: pytest.MonkeyPatch, tmp_pa
 
 
 def scheduled_job() -> dict[Any, Any]:
-    (block,) = re.findall(
-        r"```yaml\n(name: contract-live\n.*?)```", README.read_text("utf-8"), re.S
-    )
+    (block,) = re.findall(r"```yaml\n(name: contract-live\n.*?)```", everything(), re.S)
     job: dict[Any, Any] = yaml.safe_load(block)
     return job
 
 
-def test_the_readmes_scheduled_job_runs_the_installed_suite_with_a_secret() -> None:
+def test_the_docs_scheduled_job_runs_the_installed_suite_with_a_secret() -> None:
     """Scheduled; the kit built and installed with its contract extra; `tiktok-contract --live`
     with the token from a secret; the reports kept whatever the outcome. test_distribution.py
     runs its install and run lines from a fresh virtual environment."""

@@ -185,7 +185,7 @@ def test_every_documented_answer_and_link_is_reached(
     )
     TABLES["contract coverage against the mock"] = coverage.table()
     assert coverage.unreached == []
-    # Only these need asking for (the README names them): the mock reaches every other
+    # Only these need asking for (the docs name them): the mock reaches every other
     # documented answer by itself, and a change that stops it doing so fails here.
     assert sorted(map(str, unreached)) == [
         "getUserInfo 400 scope_permission_missed",

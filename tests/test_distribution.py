@@ -20,11 +20,11 @@ from test_contract_cli import scheduled_job
 from mock_server.process import free_port, wait_for_port
 from mock_server.spec import SPEC_PATH
 
+from pages import after
 from seeds import CURL_AUTHORIZATION, CURL_URL, ENDPOINT_EXAMPLE, EXAMPLE_TOKEN
 from test_readme import BLOCKS, TEST_FILES
 
 ROOT = Path(__file__).resolve().parent.parent
-README = ROOT / "README.md"
 VERSION = yaml.safe_load(SPEC_PATH.read_text(encoding="utf-8"))["info"]["version"]
 """The spec's `info.version`: the version of both packages."""
 WHEELS = {
@@ -82,7 +82,7 @@ def stranger_wheel(folder: Path) -> Path:
 
 
 def job_lines(word: str) -> str:
-    """The line of the README's scheduled job that runs `word`."""
+    """The line of the docs' scheduled job that runs `word`."""
     steps = scheduled_job()["jobs"]["contract-live"]["steps"]
     (line,) = [step["run"] for step in steps if step.get("run", "").startswith(word)]
     return str(line)
@@ -90,7 +90,7 @@ def job_lines(word: str) -> str:
 
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Installed]:
-    """`make dist`, then the README's scheduled job's install from wheels (the mock with its
+    """`make dist`, then the docs' scheduled job's install from wheels (the mock with its
     contract extra) into a fresh venv, with a stranger's client of the same name and version
     on offer."""
     base = tmp_path_factory.mktemp("user")
@@ -151,8 +151,8 @@ def test_our_client_is_installed_not_the_strangers(installed: Installed) -> None
 
 
 def test_a_users_test_file_runs_with_the_plugin(installed: Installed) -> None:
-    (readme_example,) = TEST_FILES
-    (installed.project / "test_profile.py").write_text(readme_example, encoding="utf-8")
+    (docs_example,) = TEST_FILES
+    (installed.project / "test_profile.py").write_text(docs_example, encoding="utf-8")
     run = installed.run(installed.bin("python"), "-m", "pytest", "-q", "-p", "no:cacheprovider")
     assert run.returncode == 0, run.stdout + run.stderr
     assert re.search(r"\b3 passed\b", run.stdout), run.stdout
@@ -199,7 +199,7 @@ def test_the_installed_mock_serves_its_documents(
         assert run.stdout.encode().startswith(expected)
 
 
-def test_the_readmes_sync_example_runs_against_it(
+def test_the_docs_sync_example_runs_against_it(
     installed: Installed, tiktok_mock_command: str
 ) -> None:
     sync_example = BLOCKS[0]
@@ -226,22 +226,21 @@ def test_the_command_and_the_module_take_the_same_options(installed: Installed) 
     assert "--port" in script.stdout
 
 
-def readme_block_after(words: str) -> str:
-    """The first ```sh block of the README after `words`."""
-    text = README.read_text(encoding="utf-8").split(words, 1)[1]
-    block = re.search(r"```sh\n(.*?)```", text, re.S)
+def docs_block_after(words: str) -> str:
+    """The first ```sh block of the docs after `words`."""
+    block = re.search(r"```sh\n(.*?)```", after(words), re.S)
     assert block is not None
     return block.group(1)
 
 
-def test_the_readme_names_the_wheels_built() -> None:
-    block = readme_block_after("Or from wheels built here")
+def test_the_docs_name_the_wheels_built() -> None:
+    block = docs_block_after("Or from wheels built here")
     assert re.findall(r"dist/(\S+\.whl)", block) == list(WHEELS.values())
 
 
-def test_the_readmes_ci_lines_start_the_mock_and_wait_for_it(installed: Installed) -> None:
+def test_the_docs_ci_lines_start_the_mock_and_wait_for_it(installed: Installed) -> None:
     port = str(free_port())
-    lines = readme_block_after("In another project's CI").replace("8080", port)
+    lines = docs_block_after("In another project's CI").replace("8080", port)
     probe = f"curl -s -o /dev/null -w 'status=%{{http_code}}' http://127.0.0.1:{port}/v2/user/info/"
     run = installed.run("bash", "-c", f"set -e\n{lines}\n{probe}\nkill %1\nwait || true")
     assert run.returncode == 0, run.stderr
@@ -251,7 +250,7 @@ def test_the_readmes_ci_lines_start_the_mock_and_wait_for_it(installed: Installe
 def test_the_installed_contract_suite_runs_against_the_installed_mock(
     installed: Installed, tiktok_mock_command: str
 ) -> None:
-    """The README's scheduled job's line (`--live`, the mock's URL added), then a full run:
+    """The docs' scheduled job's line (`--live`, the mock's URL added), then a full run:
     reports written without the token, the coverage table, exit codes for CI."""
     live = installed.run(
         "bash", "-c", f"{job_lines('tiktok-contract ')} {tiktok_mock_command} --max-examples 2",

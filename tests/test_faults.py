@@ -29,7 +29,7 @@ RAISED: dict[str, tuple[type[Exception], str | None]] = {
     "html": (errors.UnexpectedStatus, "Unexpected status code: 502"),
     "hang": (httpx.ReadTimeout, None),
 }  # fmt: skip
-"""What the generated client raises for each fault: the README's table."""
+"""What the generated client raises for each fault: the docs' table."""
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +50,7 @@ def client(mock: RunningMock, **headers: str) -> AuthenticatedClient:
 
 
 @pytest.mark.parametrize("fault", FAULTS)
-def test_each_fault_raises_what_the_readme_says(mock: RunningMock, fault: str) -> None:
+def test_each_fault_raises_what_the_docs_say(mock: RunningMock, fault: str) -> None:
     kind, message = RAISED[fault]
     with client(mock, Prefer=f"fault={fault}") as faulty, pytest.raises(kind, match=message):
         get_user_info.sync(client=faulty, fields=FIELDS)
@@ -214,11 +214,10 @@ def test_release_ends_a_hang_and_every_later_one() -> None:
     assert asyncio.run(hang_twice()) < 1
 
 
-def test_the_readmes_table_is_what_the_client_raises() -> None:
-    from test_readme import README
+def test_the_docs_table_is_what_the_client_raises() -> None:
+    from pages import after
 
-    heading = "| fault | what happens | the client raises |"
-    text = README.read_text(encoding="utf-8").split(heading)[1]
+    text = after("| fault | what happens | the client raises |")
     rows = [line.strip("|").split("|") for line in text.split("\n\n")[0].splitlines()[2:]]
     table = {name.strip().strip("`"): raised.strip().strip("`") for name, _, raised in rows}
     assert table == {

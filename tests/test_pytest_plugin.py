@@ -120,10 +120,10 @@ def test_wrong_name(tiktok_client):
 
 
 def test_users_test_files_run_with_only_the_plugins_fixtures(pytester: pytest.Pytester) -> None:
-    """Our file, the README's copy-paste example, and a test that must fail, in one run."""
-    (readme_example,) = TEST_FILES
+    """Our file, the docs' copy-paste example, and a test that must fail, in one run."""
+    (docs_example,) = TEST_FILES
     pytester.makepyfile(
-        test_with_the_mock=USER_TESTS, test_profile=readme_example, test_wrong=FAILING_TEST
+        test_with_the_mock=USER_TESTS, test_profile=docs_example, test_wrong=FAILING_TEST
     )
     # -W error: a warning, such as a socket left open by a fixture's client, fails the run
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-W", "error")

@@ -65,7 +65,7 @@ def test_a_limit_below_one_is_refused() -> None:
 
 
 def test_memory_for_100000_tokens_stays_under_20_mb() -> None:
-    """The bound the README states: 100,000 tokens with one request each."""
+    """The bound the docs state: 100,000 tokens with one request each."""
     tokens = [f"act.token.{n:06d}" for n in range(100_000)]
     tracemalloc.start()
     try:

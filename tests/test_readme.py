@@ -1,4 +1,5 @@
-"""The README's Python examples run as written, and pass mypy strict."""
+"""The Python examples of the README and the documentation pages run as written, and pass
+mypy strict."""
 
 from __future__ import annotations
 
@@ -28,10 +29,9 @@ from mock_server.spec import response_examples
 from mock_server.store import MAX_ISSUED
 from tiktok_user_info_client import Client, Retries, Tokens, errors, exchange_code
 
+from pages import PAGES, after, everything
 from seeds import EXAMPLE_TOKEN
 from specs import operation
-
-README = Path(__file__).parent.parent / "README.md"
 
 
 def python_blocks(text: str) -> list[tuple[str, str]]:
@@ -45,7 +45,8 @@ def python_blocks(text: str) -> list[tuple[str, str]]:
     return blocks
 
 
-ALL_BLOCKS = python_blocks(README.read_text(encoding="utf-8"))
+ALL_BLOCKS = [block for page in PAGES for block in python_blocks(page.read_text(encoding="utf-8"))]
+"""Every ```python block of every page, with its heading."""
 TEST_FILES = [block for _, block in ALL_BLOCKS if block.startswith("# test_")]
 """The examples that are test files for pytest: they start `# test_`."""
 BLOCKS = [
@@ -82,7 +83,7 @@ def tiktok(monkeypatch: pytest.MonkeyPatch, document: dict[str, Any]) -> list[ht
     return seen
 
 
-def test_the_readme_has_a_sync_and_an_async_example() -> None:
+def test_the_pages_have_a_sync_and_an_async_example() -> None:
     assert len(BLOCKS) == 2
     assert "asyncio.run" in BLOCKS[1] and "asyncio" not in BLOCKS[0]
 
@@ -127,8 +128,7 @@ def test_the_default_tokens_table_is_the_fixtures(document: dict[str, Any]) -> N
     from mock_server.contract import Contract
     from mock_server.fixtures import load_fixtures
 
-    text = README.read_text(encoding="utf-8")
-    table = text.split("### Default tokens", 1)[1].split("\n\n")[2]
+    table = after("### Default tokens").split("\n\n")[2]
     rows = {}
     for line in table.splitlines()[2:]:
         token, _user, scopes = (cell.strip() for cell in line.strip("|").split("|"))
@@ -146,7 +146,7 @@ def test_the_fixtures_example_loads(document: dict[str, Any], tmp_path: Path) ->
     from mock_server.contract import Contract
     from mock_server.fixtures import load_fixtures
 
-    (example,) = re.findall(r"```yaml\n(users:.*?)```", README.read_text(encoding="utf-8"), re.S)
+    (example,) = re.findall(r"```yaml\n(users:.*?)```", everything(), re.S)
     path = tmp_path / "fixtures.yaml"
     path.write_text(example, encoding="utf-8")
     grants = load_fixtures(Contract.from_document(document), path).grants
@@ -297,7 +297,7 @@ def test_keeping_tokens_fresh(
 
 
 def test_the_limits_it_states_are_the_specs(document: dict[str, Any]) -> None:
-    text = " ".join(README.read_text(encoding="utf-8").split())
+    text = " ".join(everything().split())
     stated = re.search(
         r"at most (\d+) names in `fields`, at most (\d+) characters in each form string, "
         r"a `code_verifier` of (\d+) to (\d+) URL-safe characters",
