@@ -318,10 +318,10 @@ def test_the_limits_it_states_are_the_specs(document: dict[str, Any]) -> None:
 
 
 def test_the_bounds_it_states_are_the_codes(document: dict[str, Any]) -> None:
-    """Each number of the README's bullet on bounded state is the constant the code uses;
+    """Each number of the docs' bullet on bounded state is the constant the code uses;
     the behaviour of each is tested where it lives (test_store, test_scenarios,
     test_journal, test_bodies and test_admin, test_server, test_growth)."""
-    text = " ".join(README.read_text(encoding="utf-8").split())
+    text = " ".join(after("What clients can make the mock hold is bounded").split())
     stated = re.search(
         r"with (\S+) tokens, (\S+) scenarios and a full journal.*?"
         r"a code (\d+) minutes after it was issued, a refresh token after (\d+) days.*?"
@@ -354,14 +354,12 @@ def test_the_bounds_it_states_are_the_codes(document: dict[str, Any]) -> None:
         and "(`--max-connections`)" in text
         and "(`--idle-timeout`)" in text
     )
-    rows = {
-        row.split(" | ")[0]: row
-        for row in re.findall(r"^\| `--[^\n]+", README.read_text(encoding="utf-8"), re.M)
-    }
+    rows = {row.split(" | ")[0]: row for row in re.findall(r"^\| `--[^\n]+", everything(), re.M)}
     assert (
         f"{DEFAULT_BYTES} ({DEFAULT_BYTES // 2**20} MiB) by default"
         in rows["| `--journal-bytes N`"]
     )
     assert f"{DEFAULT_MAX_CONNECTIONS} by default" in rows["| `--max-connections N`"]
     assert f"{DEFAULT_IDLE_TIMEOUT:g} by default" in rows["| `--idle-timeout SECONDS`"]
-    assert f"at most {MAX_SCENARIOS:,} are queued at once: 409 `too_many_scenarios`" in text
+    queued = f"at most {MAX_SCENARIOS:,} are queued at once: 409 `too_many_scenarios`"
+    assert queued in after("| endpoint | what it does |")

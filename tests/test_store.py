@@ -131,7 +131,7 @@ def test_what_is_spent_leaves_no_more_than_a_bounded_trace(clock: Clock) -> None
 
 
 def test_all_that_is_issued_stays_under_200_mb(clock: Clock) -> None:
-    """The bound the README states: `MAX_ISSUED` of each kind, for the largest default user,
+    """The bound the docs state: `MAX_ISSUED` of each kind, for the largest default user,
     measured on 2,000 of each (the store's bound set there) and scaled up."""
     user = max(FIXTURES.users.values(), key=len)
     scopes = frozenset({"user.info.basic", "user.info.profile", "user.info.stats"})
