@@ -10,10 +10,13 @@ import asyncio
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 from .app import MockApp
 from .process import free_port, wait_for_port
-from .proxy import Proxy
+
+if TYPE_CHECKING:
+    from .proxy import Proxy
 from .server import connection_settings
 
 __all__ = ["serving"]

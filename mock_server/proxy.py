@@ -35,12 +35,10 @@ from .findings import Finding
 from .journal import Arrival
 from .userinfo import bearer
 
-__all__ = ["DEFAULT_TIMEOUT", "MAX_ANSWER_BYTES", "MAX_GRANTS", "Proxy"]
+__all__ = ["MAX_ANSWER_BYTES", "MAX_GRANTS", "Proxy"]
 
 logger = logging.getLogger("mock_server")
 
-DEFAULT_TIMEOUT = 10.0
-"""Seconds the proxy waits for the upstream to connect, and then for each read."""
 MAX_ANSWER_BYTES = 1_048_576
 """The longest answer the proxy passes on: far more than any answer of the spec's."""
 MAX_CONNECTIONS = 100
@@ -73,7 +71,7 @@ class Proxy:
         upstream: str,
         *,
         ca_file: str | None = None,
-        timeout: float = DEFAULT_TIMEOUT,
+        timeout: float,
         recorder: Recorder | None = None,
     ) -> None:
         self.mock = mock

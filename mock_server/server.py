@@ -8,17 +8,18 @@ import logging
 import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .app import DEFAULT_RATE_LIMIT, DEFAULT_TOKEN_TTL, MockApp
 from .contract import Contract
-from .corpus import Recorder
 from .faults import DEFAULT_MIX
 from .fixtures import DEFAULT_FIXTURES, load_fixtures
 from .journal import DEFAULT_BYTES, DEFAULT_SIZE
 from .latency import Latency
-from .proxy import DEFAULT_TIMEOUT, Proxy
 from .spec import SPEC_PATH, load_document
+
+if TYPE_CHECKING:
+    from .proxy import Proxy
 
 __all__ = [
     "DEFAULT_IDLE_TIMEOUT",
@@ -69,7 +70,8 @@ class Options:
     proxy: str | None = None
     """The upstream the API is passed on to, checked, instead of answered by the mock."""
     proxy_ca: str | None = None
-    proxy_timeout: float = DEFAULT_TIMEOUT
+    proxy_timeout: float = 10.0
+    """Seconds the proxy waits for the upstream to connect, and then for each read."""
     record: str | None = None
     """The corpus file the proxy appends each exchange to."""
 
@@ -114,6 +116,9 @@ def create_served(options: Options) -> MockApp | Proxy:
     app = create_app(options)
     if options.proxy is None:
         return app
+    from .corpus import Recorder  # the proxy's client and checks load only for the proxy
+    from .proxy import Proxy
+
     recorder = None if options.record is None else Recorder(Path(options.record))
     return Proxy(
         app,

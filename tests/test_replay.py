@@ -109,7 +109,7 @@ def test_a_corpus_recorded_in_front_of_the_mock_replays_as_it_came(
     corpus = tmp_path / "c.ndjson"
     client = {"client_key": "mock_client_key", "client_secret": "mock_client_secret"}
     with serving(create_app(Options())) as upstream:
-        proxy = Proxy(create_app(Options()), upstream, recorder=Recorder(corpus))
+        proxy = Proxy(create_app(Options()), upstream, timeout=10, recorder=Recorder(corpus))
         with serving(proxy) as url, httpx.Client(base_url=url) as http:
             exchange = {"grant_type": "authorization_code", "code": "code.example",
                         "redirect_uri": "https://app.example/callback"}  # fmt: skip
