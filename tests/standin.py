@@ -56,6 +56,7 @@ class Received:
 class StandIn:
     url: str
     received: list[Received] = field(default_factory=list)
+    tasks: set[asyncio.Task[None]] = field(default_factory=set)
 
 
 GZIPPED = gzip.compress(envelope())
@@ -83,11 +84,26 @@ ANSWERS: dict[str, tuple[int, list[tuple[str, str]], bytes]] = {
 async def _handle(
     reader: asyncio.StreamReader, writer: asyncio.StreamWriter, stand_in: StandIn
 ) -> None:
+    task = asyncio.current_task()
+    assert task is not None
+    stand_in.tasks.add(task)
     try:
-        head = await reader.readuntil(b"\r\n\r\n")
-    except (asyncio.IncompleteReadError, ConnectionError):
+        if await _answer(reader, writer, stand_in):
+            writer.transport.abort()
+            return
         writer.close()
-        return
+        await writer.wait_closed()
+    except (ConnectionError, asyncio.IncompleteReadError, asyncio.CancelledError):
+        writer.transport.abort()  # every connection ends here, none is left to the collector
+    finally:
+        stand_in.tasks.discard(task)
+
+
+async def _answer(
+    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, stand_in: StandIn
+) -> bool:
+    """Answer as the request's mode asks; True to reset the connection instead."""
+    head = await reader.readuntil(b"\r\n\r\n")
     request_line, *lines = head.decode("latin-1").split("\r\n")
     method, target, _ = request_line.split(" ")
     headers = {}
@@ -99,8 +115,7 @@ async def _handle(
     stand_in.received.append(Received(method, target.encode("latin-1"), headers, body))
     mode = headers.get("x-stand-in", "ok")
     if mode == "reset":
-        writer.transport.abort()
-        return
+        return True
     if mode == "slow":
         await asyncio.sleep(1.5)
         mode = "ok"
@@ -113,7 +128,7 @@ async def _handle(
     out += [f"content-length: {len(payload)}", "connection: close", "", ""]
     writer.write("\r\n".join(out).encode("latin-1") + payload)
     await writer.drain()
-    writer.close()
+    return False
 
 
 @contextmanager
@@ -124,31 +139,27 @@ def stand_in(tls: ssl.SSLContext | None = None) -> Iterator[StandIn]:
     served = StandIn(f"{scheme}://127.0.0.1:{port}")
     loop = asyncio.new_event_loop()
     started = threading.Event()
-    servers: list[asyncio.Server] = []
+    stopping = asyncio.Event()
 
     async def main() -> None:
         server = await asyncio.start_server(
             lambda r, w: _handle(r, w, served), "127.0.0.1", port, ssl=tls
         )
-        servers.append(server)
         started.set()
-        async with server:
-            await server.serve_forever()
+        await stopping.wait()
+        server.close()
+        for task in list(served.tasks):
+            task.cancel()
+        await asyncio.gather(*served.tasks, return_exceptions=True)
+        await server.wait_closed()
 
-    thread = threading.Thread(target=lambda: loop.run_until_complete(_quiet(main())), daemon=True)
+    thread = threading.Thread(target=loop.run_until_complete, args=(main(),), daemon=True)
     thread.start()
     started.wait(10)
     wait_for_port("127.0.0.1", port)
     try:
         yield served
     finally:
-        loop.call_soon_threadsafe(servers[0].close)
+        loop.call_soon_threadsafe(stopping.set)
         thread.join(10)
         loop.close()
-
-
-async def _quiet(main: Any) -> None:
-    try:
-        await main
-    except asyncio.CancelledError:
-        pass
