@@ -161,20 +161,20 @@ class Proxy:
                     raw += chunk
                     if len(raw) > MAX_ANSWER_BYTES:
                         what = f"an answer of over {MAX_ANSWER_BYTES} bytes"
-                        return _unanswered(scope, "size", f"{self.upstream} sent {what}")
+                        return _unanswered("size", f"{self.upstream} sent {what}")
                 status, answered = response.status, response.raw_headers
         except (TimeoutError, aiohttp.ServerTimeoutError):
             reason = f"{self.upstream} did not answer within {self._timeout:g} s"
-            return _unanswered(scope, "timeout", reason)
+            return _unanswered("timeout", reason)
         except aiohttp.ClientSSLError as exc:
             reason = f"{self.upstream} failed TLS verification: {_reason(exc)}"
-            return _unanswered(scope, "tls", reason)
+            return _unanswered("tls", reason)
         except aiohttp.ClientConnectorError as exc:
             reason = f"{self.upstream} could not be reached: {_reason(exc)}"
-            return _unanswered(scope, "connect", reason)
+            return _unanswered("connect", reason)
         except aiohttp.ClientError as exc:
             reason = f"{self.upstream} closed the connection before answering: {_reason(exc)}"
-            return _unanswered(scope, "connection", reason)
+            return _unanswered("connection", reason)
         kept = [(name.lower(), value) for name, value in answered if name.lower() not in HOP_BY_HOP]
         kept.append((b"content-length", str(len(raw)).encode()))
         return status, kept, raw
@@ -277,7 +277,7 @@ class Proxy:
                 return
 
 
-def _unanswered(scope: Scope, check: str, reason: str) -> Finding:
+def _unanswered(check: str, reason: str) -> Finding:
     return Finding("upstream", None, check, "an answer", reason)
 
 
