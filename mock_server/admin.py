@@ -27,7 +27,7 @@ from .latency import MAX_LATENCY_MS
 from .oauth import Consent
 from .scenarios import AUTHORIZE, QueueFull, Scenario
 from .spec import document_path
-from .state import State
+from .state import State, StoreUnavailable
 from .userinfo import bearer
 
 __all__ = ["ADMIN_PREFIX", "MAX_TIMES", "Admin", "AdminError"]
@@ -74,34 +74,33 @@ class Admin:
         state: State,
         contract: Contract,
         *,
-        workers: int = 1,
         token: str | None = None,
         open_without_token: bool = True,
     ) -> None:
         self._state = state
         self._contract = contract
-        self._workers = workers
         self._token = token
         self._open = open_without_token
 
     # The operations, as the plugin calls them
 
-    def health(self) -> dict[str, Any]:
-        return {"status": "ok", "version": self._contract.version}
+    async def health(self) -> tuple[int, dict[str, Any]]:
+        """200 and the spec's version, or 503 and why the store cannot serve."""
+        problem = await self._state.problem()
+        if problem is not None:
+            return 503, {"status": "unavailable", "message": problem}
+        return 200, {"status": "ok", "version": self._contract.version}
 
-    def requests(self, **filters: Any) -> list[RecordedRequest]:
+    async def requests(self, **filters: Any) -> list[RecordedRequest]:
         """The journal, oldest first: see `Journal.requests` for the filters."""
-        self._single_worker()
-        return self._state.journal.requests(**filters)
+        return await self._state.requests(**filters)
 
-    def clear_requests(self) -> None:
-        self._single_worker()
-        self._state.journal.clear()
+    async def clear_requests(self) -> None:
+        await self._state.clear_requests()
 
-    def add_token(self, payload: Any) -> dict[str, Any]:
+    async def add_token(self, payload: Any) -> dict[str, Any]:
         """Make `payload["token"]` grant `scopes` (default: what `getUserInfo` requires at
         the least, `user.info.basic`) on `user`."""
-        self._single_worker()
         problems = _unknown_keys(payload, TOKEN_KEYS, {"token", "user"})
         if problems:
             raise AdminError(400, "invalid_request", "The token cannot be added", problems)
@@ -119,38 +118,33 @@ class Admin:
         ]  # fmt: skip
         if problems:
             raise AdminError(400, "invalid_request", "The token cannot be added", problems)
-        self._state.store.add(token, Grant(dict(payload["user"]), frozenset(scopes), expired))
+        await self._state.add_token(token, Grant(dict(payload["user"]), frozenset(scopes), expired))
         return {"token": token, "scopes": sorted(set(scopes)), "expired": expired}
 
-    def remove_token(self, token: str) -> None:
-        self._single_worker()
-        if not self._state.store.remove(token):
+    async def remove_token(self, token: str) -> None:
+        if not await self._state.remove_token(token):
             raise AdminError(404, "not_found", "The mock does not know this token")
 
-    def add_scenario(self, payload: Any) -> dict[str, Any]:
+    async def add_scenario(self, payload: Any) -> dict[str, Any]:
         """Queue an answer for the next requests of an operation; see the admin spec."""
-        self._single_worker()
         scenario = self._scenario(payload)
         try:
-            return self._state.scenarios.add(scenario).to_json()
+            return (await self._state.add_scenario(scenario)).to_json()
         except QueueFull as full:
             raise AdminError(
                 409, "too_many_scenarios", f"{full}: let them be taken, or drop them first"
             ) from None
 
-    def scenarios(self) -> list[dict[str, Any]]:
-        self._single_worker()
-        return [scenario.to_json() for scenario in self._state.scenarios.pending()]
+    async def scenarios(self) -> list[dict[str, Any]]:
+        return [scenario.to_json() for scenario in await self._state.scenarios()]
 
-    def clear_scenarios(self) -> None:
-        self._single_worker()
-        self._state.scenarios.clear()
+    async def clear_scenarios(self) -> None:
+        await self._state.clear_scenarios()
 
-    def reset(self) -> None:
+    async def reset(self) -> None:
         """Back to the start-up state: the fixtures' tokens only, nothing recorded or queued,
         rate-limit windows empty."""
-        self._single_worker()
-        self._state.reset()
+        await self._state.reset()
 
     # Over HTTP
 
@@ -160,6 +154,9 @@ class Admin:
             return await self._answer(scope, receive)
         except AdminError as refused:
             return refused.answer()
+        except StoreUnavailable as lost:
+            logger.error("%s %s: %s", scope["method"], scope["path"], lost)
+            return AdminError(503, "store_unavailable", str(lost)).answer()
         except Exception as exc:  # a bug: say so, log no request data
             logger.error("internal error answering %s %s: %s", scope["method"], scope["path"],
                          type(exc).__name__)  # fmt: skip
@@ -169,7 +166,7 @@ class Admin:
         route, method = scope["path"][len(ADMIN_PREFIX) :], scope["method"]
         if route == "health":
             _allow(method, "GET")
-            return Answer.json(200, self.health())
+            return Answer.json(*await self.health())
         self._authorize(scope)
         if route in DOCUMENTS:
             _allow(method, "GET")
@@ -180,31 +177,31 @@ class Admin:
         if route == "requests":
             _allow(method, "GET", "DELETE")
             if method == "DELETE":
-                self.clear_requests()
+                await self.clear_requests()
                 return Answer(204, b"")
-            found = self.requests(**_filters(scope["query_string"]))
+            found = await self.requests(**_filters(scope["query_string"]))
             return Answer.json(200, {"requests": [request.to_json() for request in found]})
         if route == "tokens":
             _allow(method, "POST")
-            return Answer.json(201, self.add_token(await _json(scope, receive)))
+            return Answer.json(201, await self.add_token(await _json(scope, receive)))
         if route.startswith("tokens/") and len(route) > len("tokens/"):
             _allow(method, "DELETE")
-            self.remove_token(unquote(route[len("tokens/") :]))
+            await self.remove_token(unquote(route[len("tokens/") :]))
             return Answer(204, b"")
         if route == "scenarios":
             _allow(method, "GET", "POST", "DELETE")
             if method == "GET":
-                return Answer.json(200, {"scenarios": self.scenarios()})
+                return Answer.json(200, {"scenarios": await self.scenarios()})
             if method == "DELETE":
-                self.clear_scenarios()
+                await self.clear_scenarios()
                 return Answer(204, b"")
-            return Answer.json(201, self.add_scenario(await _json(scope, receive)))
+            return Answer.json(201, await self.add_scenario(await _json(scope, receive)))
         if route == "findings":
             _allow(method, "GET")
             return Answer.json(200, self._state.findings.to_json())
         if route == "reset":
             _allow(method, "POST")
-            self.reset()
+            await self.reset()
             return Answer(204, b"")
         raise AdminError(404, "not_found", f"No admin endpoint {scope['path']}")
 
@@ -225,16 +222,6 @@ class Admin:
                 "unauthorized",
                 "Send the admin token: Authorization: Bearer <admin token>",
                 headers=((b"www-authenticate", b"Bearer"),),
-            )
-
-    def _single_worker(self) -> None:
-        workers = self._workers
-        if workers > 1:
-            raise AdminError(
-                501,
-                "single_worker_only",
-                f"This mock runs {workers} worker processes, each with its own state: "
-                "the admin API changes and reads state, so it needs --workers 1",
             )
 
     def _scenario(self, payload: Any) -> Scenario:

@@ -37,7 +37,7 @@ from .oauth import OAuth
 from .prefer import parse_prefer
 from .routes import Route, Routes
 from .scenarios import Scenario
-from .state import DEFAULT_RATE_LIMIT, State
+from .state import DEFAULT_PREFIX, DEFAULT_RATE_LIMIT, MemoryState, State, StoreUnavailable
 from .userinfo import UserInfo, bearer
 
 __all__ = ["DEFAULT_RATE_LIMIT", "DEFAULT_TOKEN_TTL", "MockApp"]
@@ -56,8 +56,8 @@ class MockApp:
 
     `rate_limit=0` turns the rate limit off; `fault_rate` answers that share of requests with
     a fault of `fault_mix` (documented errors by status, or network faults), and `latency`
-    delays every request, each reproducibly for a `seed`. `workers` is how many processes
-    serve the same port, each with its own app: above 1, the state-changing endpoints refuse.
+    delays every request, each reproducibly for a `seed`. The state is in this process,
+    unless `store` is a Redis URL (`redis://host:port/db`), with its keys under `store_prefix`.
     """
 
     def __init__(
@@ -75,23 +75,27 @@ class MockApp:
         journal_bytes: int = DEFAULT_BYTES,
         admin_token: str | None = None,
         admin_open: bool = True,
-        workers: int = 1,
+        store: str | None = None,
+        store_prefix: str = DEFAULT_PREFIX,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.contract = contract
-        self.workers = workers
-        self.state = State(
-            fixtures,
-            rate_limit=rate_limit,
-            journal_size=journal_size,
-            journal_bytes=journal_bytes,
-            clock=clock,
-        )
-        self.user_info = UserInfo(contract, self.state.store, self.state.limiter, clock)
-        self.oauth = OAuth(contract, self.state.store, token_ttl=token_ttl, clock=clock)
-        self.admin = Admin(
-            self.state, contract, workers=workers, token=admin_token, open_without_token=admin_open
-        )
+        self.state: State
+        if store is None:
+            self.state = MemoryState(
+                fixtures, rate_limit=rate_limit, journal_size=journal_size,
+                journal_bytes=journal_bytes, clock=clock,
+            )  # fmt: skip
+        else:
+            from .redis_state import RedisState  # redis-py loads only for a Redis store
+
+            self.state = RedisState(
+                store, fixtures, prefix=store_prefix, rate_limit=rate_limit,
+                journal_size=journal_size, journal_bytes=journal_bytes, clock=clock,
+            )  # fmt: skip
+        self.user_info = UserInfo(contract, self.state, clock)
+        self.oauth = OAuth(contract, self.state, token_ttl=token_ttl, clock=clock)
+        self.admin = Admin(self.state, contract, token=admin_token, open_without_token=admin_open)
         self.faults = NetworkFaults()
         self._draw = FaultDraw(fault_rate, fault_mix, seed) if fault_rate else None
         self._latency = latency
@@ -100,10 +104,10 @@ class MockApp:
         check_handlers(self._handlers, contract)
 
     def describe_tokens(self) -> list[tuple[str, str]]:
-        """Each token with what it grants, for the start-up banner."""
+        """Each fixture token with what it grants, for the start-up banner."""
         return [
             (token, "expired" if grant.expired else " ".join(sorted(grant.scopes)))
-            for token, grant in self.state.store.grants().items()
+            for token, grant in self.state.fixtures.grants.items()
         ]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -116,8 +120,8 @@ class MockApp:
                 await self._serve(scope, receive, send)
 
     async def _serve(self, scope: Scope, receive: Receive, send: Send) -> None:
-        journal = self.state.journal
-        arrival = journal.arrival()
+        state = self.state
+        arrival = state.arrival()
         log_id = new_log_id()
         routed = self._routes.route(scope, log_id)
         route = routed if isinstance(routed, Route) else None
@@ -132,7 +136,7 @@ class MockApp:
                 form = form_or_problem if isinstance(form_or_problem, dict) else None
                 answered = await self._answer(scope, routed, form_or_problem, log_id)
                 if isinstance(answered, str):
-                    journal.record(
+                    await state.record(
                         scope, arrival, status=None, log_id=None, operation=routed.name,
                         form=form, fault=answered,
                     )  # fmt: skip
@@ -141,20 +145,23 @@ class MockApp:
                     await self.faults.inject(answered, scope, receive, send)
                     return
                 answer = answered
+        except StoreUnavailable as lost:  # the operation's 500, until the store is back
+            logger.error("%s %s: %s", scope["method"], scope["path"], lost)
+            answer = Answer.error(self._internal_error(operation), log_id)
         except Exception as exc:  # a bug: answer TikTok's 500, log no request data
             logger.error("internal error answering %s %s: %s", scope["method"], scope["path"],
                          type(exc).__name__)  # fmt: skip
-            reply = (operation.error_of_status(500) if operation else None) or INTERNAL_ERROR
-            answer = Answer.error(reply, log_id)
+            answer = Answer.error(self._internal_error(operation), log_id)
         await send_answer(send, answer)
-        journal.record(
-            scope,
-            arrival,
-            status=answer.status,
-            log_id=answer.log_id,
-            operation=route.name if route is not None else None,
-            form=form,
-        )
+        with contextlib.suppress(StoreUnavailable):  # answered, and its 500 logged above
+            await state.record(
+                scope,
+                arrival,
+                status=answer.status,
+                log_id=answer.log_id,
+                operation=route.name if route is not None else None,
+                form=form,
+            )
         if logger.isEnabledFor(logging.DEBUG):
             logger.debug("%s %s -> %d (log_id %s)", scope["method"], scope["path"],
                          answer.status, answer.log_id)  # fmt: skip
@@ -169,17 +176,12 @@ class MockApp:
         """The name of a network fault to inject, or the answer: forced, or the operation's
         own."""
         operation = route.operation
-        if route.oauth and self.workers > 1:
-            message = (
-                f"This mock runs {self.workers} worker processes, each with its own state: "
-                "the OAuth flow needs --workers 1"
-            )
-            body = {"error": "single_worker_only", "error_description": message, "log_id": log_id}
-            return Answer.json(501, body, log_id)
         preference = parse_prefer(scope["headers"], operation, FAULTS)
         if isinstance(preference, str):
             return Answer.error(self.bad_request(operation, preference), log_id)
-        scenario = self._scenario(route, scope, form) if self.state.scenarios else None
+        scenario = None
+        if self.state.may_have_scenarios:
+            scenario = await self._scenario(route, scope, form)
         draw = self._draw.draw() if self._draw is not None and operation is not None else None
         delay = self._latency.draw() if self._latency is not None else None
         decision = decide(preferred(preference), queued(scenario), drawn(operation, draw, delay))
@@ -192,13 +194,18 @@ class MockApp:
         if operation is None:
             query = dict(parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True))
             consent = scenario.consent if scenario is not None else None
-            return oauth_answer(self.oauth.authorize(query, consent), log_id)
+            return oauth_answer(await self.oauth.authorize(query, consent), log_id)
         if isinstance(form, str):
             return Answer.error(self.bad_request(operation, form), log_id)
         call = Call(scope["headers"], scope["query_string"], form or {}, log_id)
-        return self._handlers[route.name](call)
+        return await self._handlers[route.name](call)
 
-    def _scenario(
+    @staticmethod
+    def _internal_error(operation: Operation | None) -> ErrorReply:
+        """The operation's documented 500."""
+        return (operation.error_of_status(500) if operation else None) or INTERNAL_ERROR
+
+    async def _scenario(
         self, route: Route, scope: Scope, form: dict[str, str] | str | None
     ) -> Scenario | None:
         """The queued scenario this request takes, if any."""
@@ -207,7 +214,7 @@ class MockApp:
             token = next((fields[name] for name in TOKEN_FIELDS if name in fields), None)
         else:
             token = bearer(scope["headers"])
-        return self.state.scenarios.take(route.name, token)
+        return await self.state.take_scenario(route.name, token)
 
     def _release_on_stop(self) -> None:
         """End every `hang` as soon as the server process is told to stop (SIGTERM or SIGINT),
@@ -248,5 +255,6 @@ class MockApp:
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
                 self.faults.release()
+                await self.state.close()
                 await send({"type": "lifespan.shutdown.complete"})
                 return

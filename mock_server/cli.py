@@ -130,8 +130,22 @@ def parse_args(argv: list[str] | None = None, prog: str = "tiktok-mock") -> Opti
         "--workers",
         type=int,
         default=defaults.workers,
-        help="worker processes, each with its own state: above 1, the OAuth endpoints and the "
-        "admin API's state calls refuse with 501 (default: %(default)s)",
+        help="worker processes; above 1 they share their state in --store, which must be "
+        "Redis (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--store",
+        metavar="URL",
+        help="keep the state (tokens, codes, rate limits, journal, scenarios) in Redis at URL "
+        "(redis://host:port/db), shared by every worker and every mock on it; default: in the "
+        "process",
+    )
+    parser.add_argument(
+        "--store-prefix",
+        default=defaults.store_prefix,
+        metavar="PREFIX",
+        help="with --store: what the mock's keys begin with; mocks with different prefixes "
+        "share a Redis without seeing each other's state (default: %(default)s)",
     )
     parser.add_argument(
         "--proxy",
@@ -180,6 +194,17 @@ def parse_args(argv: list[str] | None = None, prog: str = "tiktok-mock") -> Opti
         parser.error("--port must be between 0 (any free port) and 65535")
     if args.workers < 1:
         parser.error("--workers must be at least 1")
+    if args.store is not None and urlsplit(args.store).scheme not in ("redis", "rediss", "unix"):
+        parser.error("--store takes a Redis URL: redis://host:port/db")
+    if args.workers > 1 and args.store is None:
+        parser.error(
+            f"--workers {args.workers} needs --store redis://host:port/db: each worker would "
+            "keep its own tokens, codes, rate limits and journal"
+        )
+    if args.store is None and args.store_prefix != defaults.store_prefix:
+        parser.error("--store-prefix goes with --store")
+    if not args.store_prefix:
+        parser.error("--store-prefix must not be empty")
     if not 0 <= args.fault_rate <= 1:
         parser.error("--fault-rate must be between 0 and 1")
     if args.token_ttl < 1:
@@ -216,6 +241,8 @@ def parse_args(argv: list[str] | None = None, prog: str = "tiktok-mock") -> Opti
         admin_token=args.admin_token,
         log_level=args.log_level,
         workers=args.workers,
+        store=args.store,
+        store_prefix=args.store_prefix,
         proxy=args.proxy,
         proxy_ca=args.proxy_ca,
         proxy_timeout=args.proxy_timeout,
@@ -259,12 +286,13 @@ def main(argv: list[str] | None = None, prog: str = "tiktok-mock") -> int:
             "machine can call the mock with its public default tokens",
             file=sys.stderr,
         )
-    if options.workers > 1:
-        print(
-            f"warning: {options.workers} workers each keep their own state: the OAuth endpoints "
-            "and the admin API's state-changing calls refuse (use --workers 1 for them)",
-            file=sys.stderr,
-        )
+    if options.store is not None:
+        from .redis_state import reachable  # redis-py loads only for a Redis store
+
+        unreachable = reachable(options.store)
+        if unreachable is not None:
+            print(f"error: {unreachable}", file=sys.stderr)
+            return 2
     url = f"http://{f'[{options.host}]' if ':' in options.host else options.host}:{port}"
     if options.proxy is not None:
         print(f"TikTok user info proxy on {url}, passing the API on to {options.proxy}", flush=True)
@@ -281,7 +309,7 @@ def main(argv: list[str] | None = None, prog: str = "tiktok-mock") -> int:
             print("Default tokens:", flush=True)
             for token, scopes in app.describe_tokens():
                 print(f"  {token:40} {scopes}", flush=True)
-            fixtures = app.state.store.fixtures
+            fixtures = app.state.fixtures
             for key, client in fixtures.clients.items():
                 codes = ", ".join(fixtures.codes)
                 print(f"OAuth client {key}, secret {client.secret}; codes: {codes}", flush=True)

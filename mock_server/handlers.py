@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 
 from .answers import Answer
@@ -24,15 +24,25 @@ class Call:
     log_id: str
 
 
-Handler = Callable[[Call], Answer]
+Handler = Callable[[Call], Awaitable[Answer]]
 
 
 def handlers(user_info: UserInfo, oauth: OAuth) -> dict[str, Handler]:
     """The handler of each operation of the spec."""
+
+    async def get_user_info(call: Call) -> Answer:
+        return await user_info.answer(bearer(call.headers), call.query, call.log_id)
+
+    async def fetch_access_token(call: Call) -> Answer:
+        return oauth_answer(await oauth.token(call.form), call.log_id)
+
+    async def revoke_access_token(call: Call) -> Answer:
+        return oauth_answer(await oauth.revoke(call.form), call.log_id)
+
     return {
-        "getUserInfo": lambda call: user_info.answer(bearer(call.headers), call.query, call.log_id),
-        "fetchAccessToken": lambda call: oauth_answer(oauth.token(call.form), call.log_id),
-        "revokeAccessToken": lambda call: oauth_answer(oauth.revoke(call.form), call.log_id),
+        "getUserInfo": get_user_info,
+        "fetchAccessToken": fetch_access_token,
+        "revokeAccessToken": revoke_access_token,
     }
 
 

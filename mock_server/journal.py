@@ -11,7 +11,7 @@ import re
 import threading
 import time
 from collections import deque
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 from itertools import islice
 from typing import Any, NamedTuple
@@ -19,7 +19,17 @@ from typing import Any, NamedTuple
 from .asgi import Scope
 from .findings import Finding
 
-__all__ = ["DEFAULT_BYTES", "DEFAULT_SIZE", "REDACTED", "Arrival", "Journal", "RecordedRequest"]
+__all__ = [
+    "DEFAULT_BYTES",
+    "DEFAULT_SIZE",
+    "REDACTED",
+    "Arrival",
+    "Journal",
+    "Raw",
+    "RecordedRequest",
+    "redacted",
+    "select",
+]
 
 DEFAULT_SIZE = 10_000
 """How many of the last requests the journal keeps."""
@@ -61,7 +71,9 @@ class RecordedRequest:
         return asdict(self)
 
 
-class _Raw(NamedTuple):
+class Raw(NamedTuple):
+    """A request as recorded, before redaction."""
+
     scope: Scope
     form: Mapping[str, str] | None
     status: int | None
@@ -72,6 +84,25 @@ class _Raw(NamedTuple):
     findings: tuple[Finding, ...]
     size: int
     """The bytes of its path, query, headers and form."""
+
+    @classmethod
+    def of(
+        cls,
+        scope: Scope,
+        arrived: float,
+        *,
+        status: int | None,
+        log_id: str | None,
+        operation: str | None,
+        form: Mapping[str, str] | None,
+        fault: str | None,
+        findings: tuple[Finding, ...],
+    ) -> Raw:
+        size = len(scope["path"]) + len(scope["query_string"])
+        size += sum(len(name) + len(value) for name, value in scope["headers"])
+        if form is not None:
+            size += sum(len(name) + len(value) for name, value in form.items())
+        return cls(scope, form, status, log_id, arrived, operation, fault, findings, size)
 
 
 class Arrival(NamedTuple):
@@ -88,7 +119,7 @@ class Journal:
     """
 
     def __init__(self, size: int = DEFAULT_SIZE, max_bytes: int = DEFAULT_BYTES) -> None:
-        self._entries: deque[_Raw] = deque(maxlen=size)
+        self._entries: deque[Raw] = deque(maxlen=size)
         self._max_bytes = max_bytes
         self._bytes = 0
         self._clearings = 0
@@ -112,11 +143,10 @@ class Journal:
     ) -> None:
         """Keep the request that arrived at `arrival`, unless the journal was cleared since:
         a request answered after a reset belongs to what came before it."""
-        size = len(scope["path"]) + len(scope["query_string"])
-        size += sum(len(name) + len(value) for name, value in scope["headers"])
-        if form is not None:
-            size += sum(len(name) + len(value) for name, value in form.items())
-        raw = _Raw(scope, form, status, log_id, arrival.time, operation, fault, findings, size)
+        raw = Raw.of(
+            scope, arrival.time, status=status, log_id=log_id, operation=operation, form=form,
+            fault=fault, findings=findings,
+        )  # fmt: skip
         entries = self._entries
         with self._lock:
             if arrival.clearings != self._clearings or not entries.maxlen:
@@ -124,7 +154,7 @@ class Journal:
             if len(entries) == entries.maxlen:
                 self._bytes -= entries[0].size
             entries.append(raw)
-            self._bytes += size
+            self._bytes += raw.size
             while self._bytes > self._max_bytes:
                 self._bytes -= entries.popleft().size
 
@@ -134,31 +164,38 @@ class Journal:
             self._bytes = 0
             self._clearings += 1
 
-    def requests(
-        self,
-        *,
-        operation: str | None = None,
-        method: str | None = None,
-        path: str | None = None,
-        status: int | None = None,
-        limit: int | None = None,
-    ) -> list[RecordedRequest]:
-        """The requests recorded, oldest first, that match every filter given; with `limit`,
-        the last `limit` of them, found from the newest back."""
+    def requests(self, *, limit: int | None = None, **filters: Any) -> list[RecordedRequest]:
+        """The requests recorded, oldest first, that match every filter given (`operation`,
+        `method`, `path`, `status`); with `limit`, the last `limit` of them, found from the
+        newest back."""
         with self._lock:
-            matching = (
-                raw
-                for raw in reversed(self._entries)
-                if (operation is None or raw.operation == operation)
-                and (method is None or raw.scope["method"] == method)
-                and (path is None or raw.scope["path"] == path)
-                and (status is None or raw.status == status)
-            )
-            found = list(islice(matching, limit))
-        return [_redacted(raw) for raw in reversed(found)]
+            found = select(reversed(self._entries), limit, **filters)
+        return [redacted(raw) for raw in reversed(found)]
 
 
-def _redacted(raw: _Raw) -> RecordedRequest:
+def select(
+    newest_first: Iterable[Raw],
+    limit: int | None,
+    *,
+    operation: str | None = None,
+    method: str | None = None,
+    path: str | None = None,
+    status: int | None = None,
+) -> list[Raw]:
+    """The first `limit` (all, if None) of `newest_first` that match every filter given."""
+    matching = (
+        raw
+        for raw in newest_first
+        if (operation is None or raw.operation == operation)
+        and (method is None or raw.scope["method"] == method)
+        and (path is None or raw.scope["path"] == path)
+        and (status is None or raw.status == status)
+    )
+    return list(islice(matching, limit))
+
+
+def redacted(raw: Raw) -> RecordedRequest:
+    """The request as the journal shows it: credentials redacted."""
     headers: dict[str, str] = {}
     for name, value in raw.scope["headers"]:
         text = value.decode("latin-1")

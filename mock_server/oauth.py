@@ -10,7 +10,7 @@ refresh token (`rft.`) that works once: refreshing rotates it. An access token s
 until it expires even after its refresh token is used; revoking it ends both.
 
 The error codes, their statuses and their general messages are the spec's examples; the
-state lives in the token store.
+state lives in the mock's `State`.
 """
 
 from __future__ import annotations
@@ -21,17 +21,21 @@ import re
 import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from .contract import Contract, ErrorReply
 from .fixtures import Code, Grant
-from .store import IssuedCode, Refresh, TokenStore
+from .store import IssuedCode, Refresh
+
+if TYPE_CHECKING:
+    from .state import State
 
 __all__ = ["CODE_TTL", "REFRESH_TTL", "Consent", "OAuth", "OAuthReply"]
 
 CODE_TTL = 600.0
 REFRESH_TTL = 31_536_000
+REFRESH_INVALID = "Refresh token is invalid or expired."
 
 
 @dataclass(frozen=True)
@@ -57,12 +61,12 @@ class Consent:
 
 
 class OAuth:
-    """The OAuth endpoints of one mock, over its token store."""
+    """The OAuth endpoints of one mock, over its state."""
 
     def __init__(
-        self, contract: Contract, store: TokenStore, *, token_ttl: int, clock: Callable[[], float]
+        self, contract: Contract, state: State, *, token_ttl: int, clock: Callable[[], float]
     ) -> None:
-        self._store = store
+        self._state = state
         self._scopes = contract.scopes
         self._token = contract.operations["fetchAccessToken"]
         token_form = self._token.form_schema
@@ -84,7 +88,9 @@ class OAuth:
         assert reply is not None, code  # the spec documents every code used here
         return OAuthReply.error(reply if message is None else reply.with_message(message))
 
-    def authorize(self, query: Mapping[str, str], consent: Consent | None = None) -> OAuthReply:
+    async def authorize(
+        self, query: Mapping[str, str], consent: Consent | None = None
+    ) -> OAuthReply:
         """The mock's consent page: the user decides at once, and it redirects.
 
         `mock_user` names the fixture user who consents (default: the first user);
@@ -94,7 +100,7 @@ class OAuth:
         for name in ("client_key", "response_type", "scope", "redirect_uri"):
             if not query.get(name):
                 return self._error("invalid_request", f"Missing parameter: {name}")
-        fixtures = self._store.fixtures
+        fixtures = self._state.fixtures
         client = fixtures.clients.get(query["client_key"])
         if client is None:
             return _stand_in_error("unauthorized_client", "Client key is invalid.")
@@ -132,31 +138,30 @@ class OAuth:
             return self._error("invalid_request", f"Cannot grant scopes not asked for: {extra}")
         code = "code." + secrets.token_urlsafe(24)
         issued = Code(user, granted, query["client_key"], query["redirect_uri"])
-        self._store.add_code(code, IssuedCode(issued, self._clock() + CODE_TTL, challenge))
+        await self._state.add_code(code, IssuedCode(issued, self._clock() + CODE_TTL, challenge))
         return _redirect(
             query["redirect_uri"], {"code": code, "scopes": ",".join(sorted(granted)), **state}
         )
 
-    def token(self, form: Mapping[str, str]) -> OAuthReply:
+    async def token(self, form: Mapping[str, str]) -> OAuthReply:
         """`POST /v2/oauth/token/`."""
         refused = self.refusal("fetchAccessToken", form)
         if refused is not None:
             return refused
         if not self._client_ok(form):
             return self._error("invalid_client")
-        self._store.sweep()
         if form["grant_type"] == "authorization_code":
-            return self._exchange_code(form)
-        return self._refresh_token(form)
+            return await self._exchange_code(form)
+        return await self._refresh_token(form)
 
-    def revoke(self, form: Mapping[str, str]) -> OAuthReply:
+    async def revoke(self, form: Mapping[str, str]) -> OAuthReply:
         """`POST /v2/oauth/revoke/`: 200 even for an unknown token, as RFC 7009 has it."""
         refused = self.refusal("revokeAccessToken", form)
         if refused is not None:
             return refused
         if not self._client_ok(form):
             return self._error("invalid_client")
-        self._store.revoke(form["token"])
+        await self._state.revoke(form["token"])
         return OAuthReply(200, {})
 
     def refusal(self, operation_id: str, form: Mapping[str, str]) -> OAuthReply | None:
@@ -186,15 +191,15 @@ class OAuth:
         )
 
     def _client_ok(self, form: Mapping[str, str]) -> bool:
-        client = self._store.fixtures.clients.get(form["client_key"])
+        client = self._state.fixtures.clients.get(form["client_key"])
         given = form["client_secret"].encode()
         return client is not None and secrets.compare_digest(client.secret.encode(), given)
 
-    def _exchange_code(self, form: Mapping[str, str]) -> OAuthReply:
+    async def _exchange_code(self, form: Mapping[str, str]) -> OAuthReply:
         for name in ("code", "redirect_uri"):
             if not form.get(name):
                 return self._error("invalid_request", f"Missing parameter: {name}")
-        issued = self._store.code(form["code"])
+        issued = await self._state.code(form["code"])
         if issued is None:
             return self._error("invalid_grant")
         code = issued.code
@@ -210,28 +215,30 @@ class OAuth:
                 return self._error("invalid_grant", "code_verifier is required for this code.")
             if not secrets.compare_digest(_s256(verifier), issued.challenge):
                 return self._error("invalid_grant", "code_verifier does not match the challenge.")
-        self._store.spend_code(form["code"])
-        return self._issue(code.user, code.scopes, code.client_key)
+        if not await self._state.spend_code(form["code"]):  # another request was first
+            return self._error("invalid_grant")
+        return await self._issue(code.user, code.scopes, code.client_key)
 
-    def _refresh_token(self, form: Mapping[str, str]) -> OAuthReply:
+    async def _refresh_token(self, form: Mapping[str, str]) -> OAuthReply:
         if not form.get("refresh_token"):
             return self._error("invalid_request", "Missing parameter: refresh_token")
-        refresh = self._store.refresh(form["refresh_token"])
+        refresh = await self._state.refresh(form["refresh_token"])
         if refresh is None:
-            return self._error("invalid_grant", "Refresh token is invalid or expired.")
+            return self._error("invalid_grant", REFRESH_INVALID)
         if refresh.client_key != form["client_key"]:
             return self._error("invalid_grant", "Refresh token was issued to another client.")
-        self._store.spend_refresh(form["refresh_token"])
-        return self._issue(refresh.user, refresh.scopes, refresh.client_key)
+        if not await self._state.spend_refresh(form["refresh_token"]):  # another was first
+            return self._error("invalid_grant", REFRESH_INVALID)
+        return await self._issue(refresh.user, refresh.scopes, refresh.client_key)
 
-    def _issue(
+    async def _issue(
         self, user: Mapping[str, Any], scopes: frozenset[str], client_key: str
     ) -> OAuthReply:
         now = self._clock()
         access = "act." + secrets.token_urlsafe(32)
         refresh = "rft." + secrets.token_urlsafe(32)
-        self._store.add(access, Grant(user, scopes, expires_at=now + self.token_ttl))
-        self._store.add_refresh(
+        await self._state.add_token(access, Grant(user, scopes, expires_at=now + self.token_ttl))
+        await self._state.add_refresh(
             refresh, Refresh(user, scopes, client_key, access, now + REFRESH_TTL)
         )
         return OAuthReply(

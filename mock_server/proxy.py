@@ -94,7 +94,7 @@ class Proxy:
                 await self._pass_on(scope, receive, send)
 
     async def _pass_on(self, scope: Scope, receive: Receive, send: Send) -> None:
-        arrival = self.mock.state.journal.arrival()
+        arrival = self.mock.state.arrival()
         operation = self._operations.get((scope["path"], scope["method"]))
         body = await _body(receive)
         if body is None:
@@ -104,7 +104,7 @@ class Proxy:
             return
         answered = await self._forward(scope, body)
         if isinstance(answered, Finding):
-            self._report(scope, arrival, operation, None, 502, None, [answered])
+            await self._report(scope, arrival, operation, None, 502, None, [answered])
             status = 504 if answered.check == "timeout" else 502
             await send_answer(send, _refusal(status, answered.actual))
             return
@@ -117,7 +117,7 @@ class Proxy:
         log_id = _log_id(headers, decoded)
         found = [replace(finding, log_id=log_id) for finding in found]
         parsed_form = form if isinstance(form, dict) else None
-        self._report(scope, arrival, operation, parsed_form, status, log_id, found)
+        await self._report(scope, arrival, operation, parsed_form, status, log_id, found)
         if self._recorder is not None and decoded is not None:
             self._recorder.record(
                 Exchange(
@@ -241,7 +241,7 @@ class Proxy:
             while len(self._grants) > MAX_GRANTS:
                 self._grants.popitem(last=False)
 
-    def _report(
+    async def _report(
         self,
         scope: Scope,
         arrival: Arrival,
@@ -252,7 +252,7 @@ class Proxy:
         found: list[Finding],
     ) -> None:
         self.mock.state.findings.add(found)
-        self.mock.state.journal.record(
+        await self.mock.state.record(
             scope,
             arrival,
             status=status,

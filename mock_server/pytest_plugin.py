@@ -14,7 +14,7 @@ Installed with the mock (the `pytest11` entry point `tiktok_mock`), it gives eve
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Coroutine, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import pytest
@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from tiktok_user_info_client import AuthenticatedClient
 
     from .app import MockApp
+    from .embedded import Served
     from .fixtures import Grant
     from .journal import RecordedRequest
 
@@ -37,15 +38,16 @@ T = TypeVar("T")
 class TikTokMock:
     """The mock that `tiktok_mock` runs; see the module's docstring."""
 
-    def __init__(self, app: MockApp, url: str) -> None:
+    def __init__(self, app: MockApp, served: Served) -> None:
         self.app = app
-        self.url = url
-        self.tokens: Mapping[str, Grant] = dict(app.state.store.grants())
+        self.url = served.url
+        self._served = served
+        self.tokens: Mapping[str, Grant] = dict(app.state.fixtures.grants)
 
     @property
     def requests(self) -> list[RecordedRequest]:
         """The requests received since the test began, oldest first, tokens redacted."""
-        return self.app.admin.requests()
+        return self._served.call(self.app.admin.requests())
 
     def add_token(
         self,
@@ -67,7 +69,7 @@ class TikTokMock:
         }
         if scopes is not None:  # a str is refused
             payload["scopes"] = scopes if isinstance(scopes, str) else list(scopes)
-        _as_value_error(self.app.admin.add_token, payload)
+        self._as_value_error(self.app.admin.add_token(payload))
 
     def add_scenario(self, operation: str, **answer: Any) -> dict[str, Any]:
         """Queue an answer for the next requests of `operation` (an operationId, or
@@ -75,7 +77,7 @@ class TikTokMock:
         `token=`, and for the consent page `consent=` and `scopes=`, as the admin API's
         `POST /__mock/scenarios` takes them. Raises `ValueError` for a scenario it refuses.
         """
-        return _as_value_error(self.app.admin.add_scenario, {"operation": operation, **answer})
+        return self._as_value_error(self.app.admin.add_scenario({"operation": operation, **answer}))
 
     def client(self, token: str | None = None) -> AuthenticatedClient:
         """A generated client for the mock that sends `token` (by default the token of
@@ -105,26 +107,26 @@ class TikTokMock:
 
     def reset(self) -> None:
         """Back to the start-up state: added tokens, scenarios, requests and rate limits gone."""
-        self.app.admin.reset()
+        self._served.call(self.app.admin.reset())
 
+    def _as_value_error(self, operation: Coroutine[Any, Any, T]) -> T:
+        """What the admin `operation` returns; ValueError saying why if it refuses."""
+        from .admin import AdminError
 
-def _as_value_error(operation: Callable[[dict[str, Any]], T], payload: dict[str, Any]) -> T:
-    from .admin import AdminError
-
-    try:
-        return operation(payload)
-    except AdminError as refused:
-        raise ValueError("; ".join(refused.problems or [refused.message])) from None
+        try:
+            return self._served.call(operation)
+        except AdminError as refused:
+            raise ValueError("; ".join(refused.problems or [refused.message])) from None
 
 
 @pytest.fixture(scope="session")
 def _tiktok_mock_session() -> Iterator[TikTokMock]:
-    from .embedded import serving
+    from .embedded import served
     from .server import Options, create_app
 
     app = create_app(Options())
-    with serving(app) as url:
-        yield TikTokMock(app, url)
+    with served(app) as running:
+        yield TikTokMock(app, running)
 
 
 @pytest.fixture

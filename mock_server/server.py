@@ -17,6 +17,7 @@ from .fixtures import DEFAULT_FIXTURES, load_fixtures
 from .journal import DEFAULT_BYTES, DEFAULT_SIZE
 from .latency import Latency
 from .spec import SPEC_PATH, load_document
+from .state import DEFAULT_PREFIX
 
 if TYPE_CHECKING:
     from .proxy import Proxy
@@ -66,6 +67,9 @@ class Options:
     admin_token: str | None = None
     log_level: str = "info"
     workers: int = 1
+    store: str | None = None
+    """The Redis URL of the state, shared by the workers; None keeps it in the process."""
+    store_prefix: str = DEFAULT_PREFIX
     spec: str = str(SPEC_PATH)
     proxy: str | None = None
     """The upstream the API is passed on to, checked, instead of answered by the mock."""
@@ -107,7 +111,8 @@ def create_app(options: Options = Options()) -> MockApp:
         journal_bytes=options.journal_bytes,
         admin_token=options.admin_token,
         admin_open=is_loopback(options.host),
-        workers=options.workers,
+        store=options.store,
+        store_prefix=options.store_prefix,
     )
 
 

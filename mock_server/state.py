@@ -1,27 +1,140 @@
-"""Everything a mock holds that requests change, with one owner and one reset: the tokens,
-codes and refresh tokens, the journal, the queued scenarios, the rate-limit windows and the
-proxy's findings. The handlers and the admin API receive it; nothing else keeps state."""
+"""Everything a mock holds that requests change, behind one interface with one reset: the
+tokens, codes and refresh tokens, the rate-limit windows, the journal and the queued
+scenarios. The handlers and the admin API receive it; nothing else keeps state.
+
+Two stores implement it: `MemoryState`, in the process (the default), and
+`redis_state.RedisState`, in Redis, which several processes and hosts share. The proxy's
+findings stay in each process (`findings`).
+"""
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from typing import Any, Protocol
 
-from .findings import Findings
-from .fixtures import Fixtures
-from .journal import DEFAULT_BYTES, DEFAULT_SIZE, Journal
+from .asgi import Scope
+from .findings import Finding, Findings
+from .fixtures import Fixtures, Grant
+from .journal import DEFAULT_BYTES, DEFAULT_SIZE, Arrival, Journal, RecordedRequest
 from .ratelimit import SlidingWindow
-from .scenarios import Scenarios
-from .store import TokenStore
+from .scenarios import Scenario, Scenarios
+from .store import Entry, IssuedCode, Refresh, TokenStore
 
-__all__ = ["DEFAULT_RATE_LIMIT", "State"]
+__all__ = ["DEFAULT_PREFIX", "DEFAULT_RATE_LIMIT", "MemoryState", "State", "StoreUnavailable"]
 
 DEFAULT_RATE_LIMIT = 600
 """Requests per token per sliding minute, as TikTok documents for this endpoint."""
+DEFAULT_PREFIX = "tiktok-mock:"
+"""What the keys of a mock's state in a shared store begin with."""
 
 
-class State:
-    """One mock's state. `rate_limit=0` keeps no rate-limit windows (the limit is off)."""
+class StoreUnavailable(Exception):
+    """The store cannot be reached; the message says where it was looked for, and why."""
+
+
+class State(Protocol):
+    """One mock's state. Every call may raise `StoreUnavailable`."""
+
+    fixtures: Fixtures
+    findings: Findings
+    where: str
+    """The store, as the logs and the health check name it: `memory`, or its URL."""
+
+    # Access tokens
+    async def find(self, token: str) -> Entry | None:
+        """The entry of `token`, or None if the mock does not know it."""
+
+    async def add_token(self, token: str, grant: Grant) -> None:
+        """Make `token` grant `grant` from now on, replacing what it granted before."""
+
+    async def remove_token(self, token: str) -> bool:
+        """Make `token` unknown from now on; whether it was known."""
+
+    async def grants(self) -> dict[str, Grant]:
+        """Every access token the mock knows, with what it grants."""
+
+    # The OAuth flow's codes and refresh tokens
+    async def add_code(self, code: str, issued: IssuedCode) -> None: ...
+
+    async def code(self, code: str) -> IssuedCode | None:
+        """The code, if it works now: a fixture code always, an issued one until used or
+        expired."""
+
+    async def spend_code(self, code: str) -> bool:
+        """Use `code` up; whether this call did (False: another used it first). Fixture
+        codes are never used up."""
+
+    async def add_refresh(self, token: str, refresh: Refresh) -> None: ...
+
+    async def refresh(self, token: str) -> Refresh | None:
+        """The refresh token, if it works now: not used, revoked or expired."""
+
+    async def spend_refresh(self, token: str) -> bool:
+        """Use the refresh token up; whether this call did."""
+
+    async def revoke(self, access_token: str) -> None:
+        """End `access_token` and the refresh token issued with it."""
+
+    # The rate limit
+    async def admit(self, token: str) -> bool:
+        """Count a request of `token` now; False if it would exceed the limit."""
+
+    # The journal
+    def arrival(self) -> Arrival:
+        """Now, for a request that has just arrived: `record` it with this once answered."""
+
+    async def record(
+        self,
+        scope: Scope,
+        arrival: Arrival,
+        *,
+        status: int | None,
+        log_id: str | None,
+        operation: str | None,
+        form: Mapping[str, str] | None = None,
+        fault: str | None = None,
+        findings: tuple[Finding, ...] = (),
+    ) -> None:
+        """Keep the request, unless the journal was cleared since it arrived."""
+
+    async def requests(self, **filters: Any) -> list[RecordedRequest]:
+        """The requests recorded, oldest first: see `Journal.requests` for the filters."""
+
+    async def clear_requests(self) -> None: ...
+
+    # The scenarios
+    @property
+    def may_have_scenarios(self) -> bool:
+        """False when no scenario can be queued: a request need not look for one."""
+
+    async def add_scenario(self, scenario: Scenario) -> Scenario:
+        """Queue `scenario`, numbered; `QueueFull` if as many are queued as can be."""
+
+    async def take_scenario(self, operation: str, token: str | None) -> Scenario | None:
+        """The scenario the next request of `operation` bearing `token` gets, counted off."""
+
+    async def scenarios(self) -> list[Scenario]:
+        """Every queued scenario, oldest first."""
+
+    async def clear_scenarios(self) -> None: ...
+
+    # The whole
+    async def reset(self) -> None:
+        """Back to the start-up state: the fixtures' tokens only, no recorded requests or
+        findings, no queued scenarios, empty rate-limit windows."""
+
+    async def problem(self) -> str | None:
+        """Why the store cannot serve now, or None if it can."""
+
+    async def close(self) -> None:
+        """Let go of the store's connections."""
+
+
+class MemoryState:
+    """The state in this process: as fast as a dict. `rate_limit=0` keeps no windows."""
+
+    where = "memory"
 
     def __init__(
         self,
@@ -32,18 +145,101 @@ class State:
         journal_bytes: int = DEFAULT_BYTES,
         clock: Callable[[], float] = time.time,
     ) -> None:
+        self.fixtures = fixtures
         self.store = TokenStore(fixtures, clock)
         self.journal = Journal(journal_size, journal_bytes)
-        self.scenarios = Scenarios()
+        self.queue = Scenarios()
         self.limiter = SlidingWindow(rate_limit) if rate_limit else None
         self.findings = Findings()
 
-    def reset(self) -> None:
-        """Back to the start-up state: the fixtures' tokens only, no recorded requests or
-        findings, no queued scenarios, empty rate-limit windows."""
+    async def find(self, token: str) -> Entry | None:
+        return self.store.find(token)
+
+    async def add_token(self, token: str, grant: Grant) -> None:
+        self.store.add(token, grant)
+
+    async def remove_token(self, token: str) -> bool:
+        return self.store.remove(token)
+
+    async def grants(self) -> dict[str, Grant]:
+        return self.store.grants()
+
+    async def add_code(self, code: str, issued: IssuedCode) -> None:
+        self.store.add_code(code, issued)
+
+    async def code(self, code: str) -> IssuedCode | None:
+        return self.store.code(code)
+
+    async def spend_code(self, code: str) -> bool:
+        return self.store.spend_code(code)
+
+    async def add_refresh(self, token: str, refresh: Refresh) -> None:
+        self.store.add_refresh(token, refresh)
+
+    async def refresh(self, token: str) -> Refresh | None:
+        return self.store.refresh(token)
+
+    async def spend_refresh(self, token: str) -> bool:
+        return self.store.spend_refresh(token)
+
+    async def revoke(self, access_token: str) -> None:
+        self.store.revoke(access_token)
+
+    async def admit(self, token: str) -> bool:
+        return self.limiter is None or self.limiter.admit(token)
+
+    def arrival(self) -> Arrival:
+        return self.journal.arrival()
+
+    async def record(
+        self,
+        scope: Scope,
+        arrival: Arrival,
+        *,
+        status: int | None,
+        log_id: str | None,
+        operation: str | None,
+        form: Mapping[str, str] | None = None,
+        fault: str | None = None,
+        findings: tuple[Finding, ...] = (),
+    ) -> None:
+        self.journal.record(
+            scope, arrival, status=status, log_id=log_id, operation=operation, form=form,
+            fault=fault, findings=findings,
+        )  # fmt: skip
+
+    async def requests(self, **filters: Any) -> list[RecordedRequest]:
+        return self.journal.requests(**filters)
+
+    async def clear_requests(self) -> None:
+        self.journal.clear()
+
+    @property
+    def may_have_scenarios(self) -> bool:
+        return bool(self.queue)
+
+    async def add_scenario(self, scenario: Scenario) -> Scenario:
+        return self.queue.add(scenario)
+
+    async def take_scenario(self, operation: str, token: str | None) -> Scenario | None:
+        return self.queue.take(operation, token)
+
+    async def scenarios(self) -> list[Scenario]:
+        return self.queue.pending()
+
+    async def clear_scenarios(self) -> None:
+        self.queue.clear()
+
+    async def reset(self) -> None:
         self.store.reset()
         self.journal.clear()
-        self.scenarios.clear()
+        self.queue.clear()
         self.findings.clear()
         if self.limiter is not None:
             self.limiter.clear()
+
+    async def problem(self) -> str | None:
+        return None
+
+    async def close(self) -> None:
+        pass

@@ -207,9 +207,9 @@ class TokenStore:
             return None
         return issued
 
-    def spend_code(self, code: str) -> None:
-        """Use `code` up (fixture codes are never used up)."""
-        self._codes.pop(code)
+    def spend_code(self, code: str) -> bool:
+        """Use `code` up; whether it was there to use (fixture codes are never used up)."""
+        return code in self.fixtures.codes or self._codes.pop(code) is not None
 
     # Refresh tokens
 
@@ -225,8 +225,9 @@ class TokenStore:
             return None
         return refresh
 
-    def spend_refresh(self, token: str) -> None:
-        self._refresh.pop(token)
+    def spend_refresh(self, token: str) -> bool:
+        """Use the refresh token up; whether it was there to use."""
+        return self._refresh.pop(token) is not None
 
     def revoke(self, access_token: str) -> None:
         """End `access_token` and the refresh token issued with it."""

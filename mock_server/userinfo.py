@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import lru_cache
+from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
 from .answers import Answer, ok_body
 from .asgi import Headers
 from .contract import Contract, ErrorReply
 from .fixtures import TOKEN
-from .ratelimit import SlidingWindow
-from .store import Entry, TokenStore
+from .store import Entry
+
+if TYPE_CHECKING:
+    from .state import State
 
 __all__ = ["CACHED_QUERY_BYTES", "FIELDS_GIVEN_TWICE", "MAX_NAMED_FIELDS", "UserInfo", "bearer"]
 
@@ -42,25 +45,23 @@ class UserInfo:
     def __init__(
         self,
         contract: Contract,
-        store: TokenStore,
-        limiter: SlidingWindow | None,
+        state: State,
         clock: Callable[[], float],
     ) -> None:
         self._field_scopes = contract.field_scopes
         self._max_fields = contract.max_fields
         self._errors = contract.errors
-        self._store = store
-        self.limiter = limiter
+        self._state = state
         self._clock = clock
         # Clients repeat their queries: parse each short one once.
         self._fields_cached = lru_cache(maxsize=1024)(self._parse)
 
-    def answer(self, token: str | None, query: bytes, log_id: str) -> Answer:
+    async def answer(self, token: str | None, query: bytes, log_id: str) -> Answer:
         """The answer to a request bearing `token` with the query string `query`."""
-        entry = None if token is None else self._store.find(token)
+        entry = None if token is None else await self._state.find(token)
         if entry is None or not entry.grant.valid_at(self._clock()):
             return Answer.error(self._errors["access_token_invalid"], log_id)
-        if self.limiter is not None and not self.limiter.admit(entry.token):
+        if not await self._state.admit(entry.token):
             return Answer.error(self._errors["rate_limit_exceeded"], log_id)
         fields, problem = self.fields(query)
         if problem is not None:

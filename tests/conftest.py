@@ -18,6 +18,7 @@ from mock_server.asgi import Message, Scope
 from mock_server.process import running_mock
 from mock_server.server import Options, create_app
 from mock_server.spec import SPEC_PATH
+from mock_server.state import MemoryState
 
 pytest_plugins = ["pytester"]
 
@@ -84,6 +85,12 @@ def error_of(response: httpx.Response) -> tuple[int, str, str]:
     body = response.json()
     assert body["data"] == {}
     return response.status_code, body["error"]["code"], body["error"]["message"]
+
+
+def memory(app: MockApp) -> MemoryState:
+    """The in-process state of `app`, for a test to reach into its parts."""
+    assert isinstance(app.state, MemoryState)
+    return app.state
 
 
 def git(repo: Path, *args: str) -> str:

@@ -3,6 +3,7 @@ faults, latency and the journal; driven in-process."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 from typing import Any
 
@@ -147,14 +148,20 @@ def test_the_fault_mix_picks_what_is_drawn() -> None:
 
 
 def test_a_scenario_answers_the_next_matching_requests_then_stops(app: MockApp) -> None:
-    app.admin.add_scenario({"operation": "getUserInfo", "error": "rate_limit_exceeded", "times": 2})
+    asyncio.run(
+        app.admin.add_scenario(
+            {"operation": "getUserInfo", "error": "rate_limit_exceeded", "times": 2}
+        )
+    )
     assert [get(app).status_code for _ in range(3)] == [429, 429, 200]
-    assert app.state.scenarios.pending() == []
+    assert asyncio.run(app.state.scenarios()) == []
 
 
 def test_a_scenario_for_a_token_spares_the_others(app: MockApp) -> None:
-    app.admin.add_scenario(
-        {"operation": "getUserInfo", "token": "act.mock.basic", "error": "internal_error"}
+    asyncio.run(
+        app.admin.add_scenario(
+            {"operation": "getUserInfo", "token": "act.mock.basic", "error": "internal_error"}
+        )
     )
     assert get(app).status_code == 200
     assert get(app, Authorization="Bearer act.mock.basic").status_code == 500
@@ -162,14 +169,16 @@ def test_a_scenario_for_a_token_spares_the_others(app: MockApp) -> None:
 
 
 def test_prefer_comes_before_a_scenario(app: MockApp) -> None:
-    app.admin.add_scenario({"operation": "getUserInfo", "error": "internal_error"})
+    asyncio.run(app.admin.add_scenario({"operation": "getUserInfo", "error": "internal_error"}))
     assert get(app, Prefer="code=429").status_code == 429  # and the scenario is spent
     assert get(app).status_code == 200
 
 
 def test_a_scenario_of_an_oauth_operation_matches_the_forms_token(app: MockApp) -> None:
-    app.admin.add_scenario(
-        {"operation": "revokeAccessToken", "token": "act.x", "error": "server_error"}
+    asyncio.run(
+        app.admin.add_scenario(
+            {"operation": "revokeAccessToken", "token": "act.x", "error": "server_error"}
+        )
     )
     form = "&".join(f"{k}={v}" for k, v in CLIENT.items())
     revoke = "/v2/oauth/revoke/"
@@ -186,7 +195,7 @@ def test_a_scenario_delay_and_the_latency_option(monkeypatch: pytest.MonkeyPatch
 
     monkeypatch.setattr("mock_server.app.asyncio.sleep", sleep)
     app = create_app(Options(rate_limit=0, latency="uniform:10-20", seed=3))
-    app.admin.add_scenario({"operation": "getUserInfo", "delay_ms": 250})
+    asyncio.run(app.admin.add_scenario({"operation": "getUserInfo", "delay_ms": 250}))
     get(app)
     get(app, Prefer="delay=40")
     get(app)
@@ -200,13 +209,13 @@ def test_a_request_answered_after_a_reset_stays_out_of_the_journal(
     """A test that gave up on a slow answer leaves nothing in the next test's journal."""
 
     async def reset_while_waiting(seconds: float) -> None:
-        app.state.reset()
+        asyncio.run(app.state.reset())
 
     monkeypatch.setattr("mock_server.app.asyncio.sleep", reset_while_waiting)
     assert get(app, Prefer="delay=1000").status_code == 200
-    assert app.admin.requests() == []
+    assert asyncio.run(app.admin.requests()) == []
     get(app)  # arrived after the reset: kept
-    assert len(app.admin.requests()) == 1
+    assert len(asyncio.run(app.admin.requests())) == 1
 
 
 def test_the_journal_records_api_requests_redacted_and_not_admin_ones(app: MockApp) -> None:
@@ -214,7 +223,7 @@ def test_the_journal_records_api_requests_redacted_and_not_admin_ones(app: MockA
     form = "grant_type=authorization_code&code=code.example&client_key=k&client_secret=s"
     log_id = post_token(app, form).headers["x-tt-logid"]
     call(app, "GET", "/__mock/health")
-    first, second = app.admin.requests()
+    first, second = asyncio.run(app.admin.requests())
     assert (first.method, first.path, first.query, first.status) == (
         "GET",
         PATH,
@@ -229,7 +238,7 @@ def test_the_journal_records_api_requests_redacted_and_not_admin_ones(app: MockA
         "client_secret": "<redacted>",
     }  # fmt: skip
     assert (second.status, second.log_id) == (401, log_id)
-    assert "act.secret-token" not in repr(app.admin.requests())
+    assert "act.secret-token" not in repr(asyncio.run(app.admin.requests()))
 
 
 def test_an_unexpected_failure_is_the_operations_documented_500(
@@ -244,17 +253,6 @@ def test_an_unexpected_failure_is_the_operations_documented_500(
     oauth = post_token(app, "grant_type=refresh_token")
     assert (oauth.status_code, oauth.json()["error"]) == (500, "server_error")
     assert "RuntimeError" in caplog.text and "act.secret-token" not in caplog.text
-
-
-def test_with_several_workers_the_oauth_endpoints_refuse() -> None:
-    app = create_app(Options(workers=2))
-    response = post_token(app, "grant_type=refresh_token")
-    assert response.status_code == 501
-    assert response.json()["error"] == "single_worker_only"
-    assert "--workers 1" in response.json()["error_description"]
-    authorize = call(app, "GET", "/v2/auth/authorize/?client_key=mock_client_key")
-    assert authorize.status_code == 501
-    assert get(app).status_code == 200  # user info keeps working
 
 
 def test_the_docs_fault_and_latency_example(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -286,8 +284,6 @@ def test_the_docs_fault_and_latency_example(monkeypatch: pytest.MonkeyPatch) -> 
 
 
 def test_lifespan_starts_and_stops_and_stopping_releases_hangs() -> None:
-    import asyncio
-
     app = create_app(Options())
     messages = [{"type": "lifespan.startup"}, {"type": "lifespan.shutdown"}]
     sent: list[dict[str, str]] = []
@@ -307,21 +303,21 @@ def test_the_journal_keeps_journal_size_requests() -> None:
     app = create_app(Options(journal_size=2))
     for _ in range(3):
         get(app)
-    assert len(app.admin.requests()) == 2
+    assert len(asyncio.run(app.admin.requests())) == 2
 
 
 def test_a_mock_built_directly_opens_its_admin_api() -> None:
     from mock_server.app import MockApp
 
     built = create_app(Options())
-    app = MockApp(built.contract, built.state.store.fixtures)
+    app = MockApp(built.contract, built.state.fixtures)
     assert call(app, "POST", "/__mock/reset").status_code == 204
 
 
 def test_reset_empties_the_rate_limit_windows() -> None:
     app = create_app(Options(rate_limit=1))
     assert [get(app).status_code for _ in range(2)] == [200, 429]
-    app.state.reset()
+    asyncio.run(app.state.reset())
     assert get(app).status_code == 200
 
 
@@ -329,7 +325,7 @@ def test_what_the_journal_keeps_of_a_404_a_bad_form_and_a_fault(app: MockApp) ->
     get(app, "/nowhere")
     post_token(app, "grant_type=%FF")
     get(app, Prefer="fault=reset")  # in-process there is no connection to reset: a 501
-    nowhere, bad_form, fault = app.admin.requests()
+    nowhere, bad_form, fault = asyncio.run(app.admin.requests())
     assert (nowhere.status, nowhere.operation, nowhere.form) == (404, None, None)
     assert (bad_form.status, bad_form.operation, bad_form.form) == (400, "fetchAccessToken", None)
     assert (fault.status, fault.operation, fault.fault, fault.log_id) == (
@@ -340,7 +336,10 @@ def test_what_the_journal_keeps_of_a_404_a_bad_form_and_a_fault(app: MockApp) ->
     )
     refused = post_token(app, "grant_type=refresh_token&client_key=k", Prefer="fault=empty")
     assert refused.status_code == 501
-    assert app.admin.requests()[-1].form == {"grant_type": "refresh_token", "client_key": "k"}
+    assert asyncio.run(app.admin.requests())[-1].form == {
+        "grant_type": "refresh_token",
+        "client_key": "k",
+    }
 
 
 def test_the_debug_log_names_method_path_status_and_log_id_only(
@@ -367,16 +366,6 @@ def test_an_unexpected_failure_is_logged_by_method_and_path(
     assert caplog.messages == [f"internal error answering GET {PATH}: RuntimeError"]
 
 
-def test_the_single_worker_refusal_carries_its_log_id() -> None:
-    response = post_token(create_app(Options(workers=2)), "grant_type=refresh_token")
-    body = response.json()
-    assert body["log_id"] == response.headers["x-tt-logid"]
-    assert body["error_description"] == (
-        "This mock runs 2 worker processes, each with its own state: "
-        "the OAuth flow needs --workers 1"
-    )
-
-
 def test_latency_applies_to_a_forced_answer_too(monkeypatch: pytest.MonkeyPatch) -> None:
     slept: list[float] = []
 
@@ -386,7 +375,7 @@ def test_latency_applies_to_a_forced_answer_too(monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setattr("mock_server.app.asyncio.sleep", sleep)
     app = create_app(Options(latency="40"))
     assert get(app, Prefer="code=429").status_code == 429
-    app.admin.add_scenario({"operation": "getUserInfo", "error": "internal_error"})
+    asyncio.run(app.admin.add_scenario({"operation": "getUserInfo", "error": "internal_error"}))
     assert get(app).status_code == 500
     assert slept == [0.04, 0.04]
 
@@ -395,7 +384,7 @@ def test_prefer_and_scenarios_come_before_the_draw() -> None:
     app = create_app(Options(rate_limit=0, fault_rate=1.0, fault_mix="500"))
     assert get(app, Prefer="code=429").status_code == 429
     assert get(app, Prefer="fault=html").status_code == 502
-    app.admin.add_scenario({"operation": "getUserInfo", "fault": "html"})
+    asyncio.run(app.admin.add_scenario({"operation": "getUserInfo", "fault": "html"}))
     assert get(app).status_code == 502
     assert get(app).status_code == 500
 
@@ -413,17 +402,17 @@ def test_a_prefer_the_consent_page_cannot_honour(app: MockApp) -> None:
 
 def test_prefer_comes_before_a_queued_fault() -> None:
     app = create_app(Options(rate_limit=0))
-    app.admin.add_scenario({"operation": "getUserInfo", "fault": "html"})
+    asyncio.run(app.admin.add_scenario({"operation": "getUserInfo", "fault": "html"}))
     assert error_of(get(app, Prefer="error=rate_limit_exceeded"))[:2] == (
         429,
         "rate_limit_exceeded",
     )
-    assert app.state.scenarios.pending() == []  # the scenario was taken all the same
+    assert asyncio.run(app.state.scenarios()) == []  # the scenario was taken all the same
 
 
 def test_prefer_code_200_is_the_operations_own_answer_whatever_else_forces() -> None:
     app = create_app(Options(rate_limit=0, fault_rate=1.0, fault_mix="500", seed=1))
-    app.admin.add_scenario({"operation": "getUserInfo", "error": "internal_error"})
+    asyncio.run(app.admin.add_scenario({"operation": "getUserInfo", "error": "internal_error"}))
     assert get(app, Prefer="code=200").status_code == 200
     assert get(app, Prefer="code=200").status_code == 200  # over the draw, the scenario gone
     assert get(app).status_code == 500

@@ -96,17 +96,6 @@ def test_bad_options_exit_2(args: list[str], message: str) -> None:
     assert message in result.stderr
 
 
-def test_with_two_workers_the_rate_limit_counts_per_worker() -> None:
-    """Each worker process keeps its own windows: a token gets up to workers x limit."""
-    admitted = 0
-    headers = {"Authorization": "Bearer act.mock.basic", "Connection": "close"}
-    with running_mock("--workers", "2", "--rate-limit", "3") as mock, httpx.Client() as client:
-        for _ in range(200):  # a new connection each time, so both workers take requests
-            response = client.get(f"{mock.url}/v2/user/info/?fields=open_id", headers=headers)
-            admitted += response.status_code == 200
-    assert admitted == 6
-
-
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
 def test_stops_cleanly_finishing_in_flight_requests(sig: signal.Signals) -> None:
     answers: list[int] = []
@@ -168,16 +157,22 @@ def test_the_admin_api_over_a_socket_with_a_token_from_the_environment() -> None
     assert "s3cret" not in output
 
 
-def test_with_two_workers_it_warns_that_state_calls_refuse(
+def test_two_workers_share_a_redis_store_or_do_not_start(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from mock_server import cli
+    from mock_server import cli, redis_state
 
     served: list[Any] = []
     monkeypatch.setattr(cli, "serve", served.append)
-    assert cli.main(["--workers", "2", "--port", "0"]) == 0
-    assert [options.workers for options in served] == [2]
-    assert "warning: 2 workers each keep their own state" in capsys.readouterr().err
+    monkeypatch.setattr(redis_state, "reachable", lambda url: None)
+    with pytest.raises(SystemExit) as refused:
+        cli.main(["--workers", "2", "--port", "0"])
+    assert refused.value.code == 2
+    assert "--workers 2 needs --store redis://host:port/db" in capsys.readouterr().err
+    assert cli.main(["--workers", "2", "--port", "0", "--store", "redis://127.0.0.1:1/0"]) == 0
+    assert [(options.workers, options.store) for options in served] == [
+        (2, "redis://127.0.0.1:1/0")
+    ]
 
 
 def test_no_token_a_client_sends_reaches_the_logs() -> None:

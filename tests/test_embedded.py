@@ -6,16 +6,18 @@ import threading
 
 import httpx
 
-from mock_server.embedded import serving
+from mock_server.embedded import served, serving
 from mock_server.server import Options, create_app
 
 
 def test_it_serves_the_app_object_and_stops_with_the_block() -> None:
     app = create_app(Options())
     before = set(threading.enumerate())  # the plugin's own mock may be serving already
-    with serving(app) as url:
+    with served(app) as running:
+        url = running.url
         assert httpx.get(f"{url}/__mock/health").status_code == 200
-        app.admin.add_token({"token": "act.here", "user": {"open_id": "o"}})  # the same object
+        added = {"token": "act.here", "user": {"open_id": "o"}}
+        running.call(app.admin.add_token(added))  # the same object, on the server's loop
         reply = httpx.get(
             f"{url}/v2/user/info/?fields=open_id", headers={"Authorization": "Bearer act.here"}
         )
@@ -47,9 +49,9 @@ def test_stopping_releases_a_hung_request() -> None:
 
         thread = threading.Thread(target=hang)
         thread.start()
-        from conftest import until
+        from conftest import memory, until
 
-        until(lambda: bool(app.state.journal.requests()))
+        until(lambda: bool(memory(app).journal.requests()))
     thread.join(timeout=15)
     assert not thread.is_alive()
     assert isinstance(outcome[0], httpx.RemoteProtocolError)

@@ -20,7 +20,7 @@ from mock_server.scenarios import Scenario
 from mock_server.server import Options, create_app
 from mock_server.store import IssuedCode, Refresh
 
-from conftest import call
+from conftest import call, memory
 from seeds import EXAMPLE_TOKEN
 
 USER = {"open_id": "grown", "display_name": "Grown"}
@@ -34,7 +34,8 @@ token and code), with as many scenarios for other tokens."""
 
 def grown() -> MockApp:
     app = create_app(Options(rate_limit=0))
-    store, now = app.state.store, app.oauth._clock()
+    state = memory(app)
+    store, now = state.store, app.oauth._clock()
     for n in range(ADDED):
         store.add(f"act.added.{n}", Grant(USER, SCOPES))
     for n in range(ISSUED):
@@ -43,7 +44,7 @@ def grown() -> MockApp:
         store.add_refresh(refresh, Refresh(USER, SCOPES, "mock_client_key", access, now + 1e6))
         store.add_code(f"code.issued.{n}", IssuedCode(Code(USER, SCOPES, "k"), now + 600))
         operation = "getUserInfo" if n % 2 else "fetchAccessToken"
-        app.state.scenarios.add(Scenario(operation, times=5, token=f"act.other.{n}", fault="reset"))
+        state.queue.add(Scenario(operation, times=5, token=f"act.other.{n}", fault="reset"))
     request = {
         "method": "GET",
         "path": "/v2/user/info/",
@@ -51,7 +52,7 @@ def grown() -> MockApp:
         "headers": [(b"host", b"127.0.0.1"), (b"authorization", b"Bearer act.added.0")],
     }
     for _ in range(DEFAULT_SIZE):
-        journal = app.state.journal
+        journal = state.journal
         journal.record(request, journal.arrival(), status=200, log_id="L", operation="getUserInfo")
     return app
 

@@ -3,6 +3,7 @@ revocation."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import copy
 import hashlib
@@ -22,7 +23,7 @@ from mock_server.contract import Contract
 from mock_server.fixtures import DEFAULT_FIXTURES, load_fixtures
 from mock_server.oauth import CODE_TTL, OAuth
 from mock_server.spec import load_document
-from mock_server.store import TokenStore
+from mock_server.state import MemoryState
 
 from conftest import Clock, call
 from specs import operation
@@ -269,7 +270,7 @@ def test_reset_forgets_issued_codes_and_tokens(app: MockApp) -> None:
         app, grant_type="authorization_code", code="code.example", redirect_uri=CALLBACK
     ).json()
     code = parse_qs(urlsplit(authorize(app).headers["location"]).query)["code"][0]
-    app.state.reset()
+    asyncio.run(app.state.reset())
     assert user_info(app, issued["access_token"]).status_code == 401
     form = {"code": code, "redirect_uri": "https://app.example/callback"}
     assert token(app, grant_type="authorization_code", **form).json()["error"] == "invalid_grant"
@@ -377,13 +378,17 @@ def test_the_user_can_grant_fewer_scopes(app: MockApp) -> None:
 
 
 def test_the_admin_api_decides_the_next_consents(app: MockApp) -> None:
-    app.admin.add_scenario({"operation": "authorize", "consent": "deny"})
-    app.admin.add_scenario({"operation": "authorize", "scopes": ["user.info.stats"], "times": 2})
+    asyncio.run(app.admin.add_scenario({"operation": "authorize", "consent": "deny"}))
+    asyncio.run(
+        app.admin.add_scenario(
+            {"operation": "authorize", "scopes": ["user.info.stats"], "times": 2}
+        )
+    )
     assert "error=access_denied" in authorize(app).headers["location"]
     for _ in range(2):
         assert "scopes=user.info.stats&" in authorize(app).headers["location"]
     assert "scopes=user.info.basic%2Cuser.info.stats&" in authorize(app).headers["location"]
-    app.admin.add_scenario({"operation": "authorize", "consent": "deny"})
+    asyncio.run(app.admin.add_scenario({"operation": "authorize", "consent": "deny"}))
     assert "code=" in authorize(app, mock_consent="allow").headers["location"]  # the query wins
 
 
@@ -530,7 +535,7 @@ def test_the_form_rules_come_from_the_spec() -> None:
     schema["required"].append("redirect_uri")
     contract = Contract.from_document(document)
     fixtures = load_fixtures(contract, DEFAULT_FIXTURES)
-    oauth = OAuth(contract, TokenStore(fixtures, time.time), token_ttl=60, clock=time.time)
+    oauth = OAuth(contract, MemoryState(fixtures), token_ttl=60, clock=time.time)
     base = {"client_key": "k", "client_secret": "s", "redirect_uri": "r"}
     assert oauth.refusal("fetchAccessToken", {**base, "grant_type": "client_credentials"}) is None
     missing = oauth.refusal("fetchAccessToken", {"client_key": "k", "client_secret": "s",

@@ -18,6 +18,8 @@ from mock_server.replay import main
 from mock_server.server import Options, create_app
 from mock_server.spec import document_path
 
+from conftest import memory
+
 EVIDENCE = document_path("evidence.ndjson")
 INFO = "/v2/user/info/"
 
@@ -71,7 +73,7 @@ def test_the_fixtures_it_builds_are_written_and_load(tmp_path: Path) -> None:
     user = data["users"][tokens["act.example12345Example12345Example"]["user"]]
     assert user["open_id"] == "723f24d7-e717-40f8-a2b6-cb8464cd23b4"
     served = create_app(Options(fixtures=str(fixtures)))
-    assert served.state.store.find("act.redacted.nostats") is not None
+    assert memory(served).store.find("act.redacted.nostats") is not None
 
 
 @pytest.mark.parametrize(

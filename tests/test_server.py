@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import http.client
 import socket
 from pathlib import Path
@@ -23,6 +24,8 @@ from mock_server.server import (
     is_loopback,
 )
 
+from conftest import memory
+
 
 @pytest.mark.parametrize(
     ("host", "loopback"),
@@ -36,15 +39,15 @@ def test_is_loopback(host: str, loopback: bool) -> None:
 def test_the_options_reach_the_app() -> None:
     app = create_app(
         Options(
-            rate_limit=0, latency="fixed:5", seed=1, journal_size=2, journal_bytes=300, workers=3,
+            rate_limit=0, latency="fixed:5", seed=1, journal_size=2, journal_bytes=300,
             admin_token="t",
         )
     )  # fmt: skip
-    assert (app.state.journal._entries.maxlen, app.state.journal._max_bytes) == (2, 300)
-    assert app.user_info.limiter is None
+    state = memory(app)
+    assert (state.journal._entries.maxlen, state.journal._max_bytes) == (2, 300)
+    assert state.limiter is None
     assert isinstance(app._latency, Latency) and app._latency.draw() == 0.005
-    assert app.workers == 3
-    assert app.contract.version == app.admin.health()["version"]
+    assert app.contract.version == asyncio.run(app.admin.health())[1]["version"]
 
 
 def test_the_default_fixtures_are_not_checked_again_but_a_file_is(tmp_path: Path) -> None:
@@ -52,7 +55,7 @@ def test_the_default_fixtures_are_not_checked_again_but_a_file_is(tmp_path: Path
     bad.write_text("users: {}\ntokens: {}\n", encoding="utf-8")
     with pytest.raises(FixtureError, match="users: must be a non-empty mapping"):
         create_app(Options(fixtures=str(bad)))
-    assert create_app().state.store.find("act.mock.basic") is not None
+    assert memory(create_app()).store.find("act.mock.basic") is not None
 
 
 def test_with_proxy_the_port_is_served_by_the_proxy(tmp_path: Path) -> None:

@@ -1,0 +1,566 @@
+"""The mock's state in Redis, shared by every worker process and host that points at it.
+
+Each change is one Redis command or one Lua script, so it is atomic across processes: a code
+or a refresh token is used up by one request only, a scenario is taken by one request only,
+and the rate limit counts every process's requests in one window per token, on Redis's
+clock. What expires (issued tokens, codes, refresh tokens, rate-limit windows) carries
+Redis's own time to live, and each kind of issued item is bounded by an index in order of
+expiry, as in memory. The journal is a list bounded by count and by bytes.
+
+Every key begins with the prefix, so mocks with different prefixes share a Redis without
+seeing each other's state. A command that fails to reach Redis raises `StoreUnavailable`;
+the next one connects again, so the mock recovers by itself when Redis is back. Commands are
+not retried: a change Redis may have made is never made twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from functools import lru_cache
+from typing import Any, TypeVar
+from urllib.parse import urlsplit, urlunsplit
+
+import redis
+import redis.asyncio as aioredis
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
+from redis.exceptions import RedisError
+
+from .asgi import Scope
+from .contract import ErrorReply
+from .findings import Finding, Findings
+from .fixtures import Code, Fixtures, Grant
+from .journal import DEFAULT_BYTES, DEFAULT_SIZE, Arrival, Raw, RecordedRequest, redacted, select
+from .oauth import Consent
+from .scenarios import MAX_SCENARIOS, QueueFull, Scenario
+from .state import DEFAULT_PREFIX, DEFAULT_RATE_LIMIT, StoreUnavailable
+from .store import MAX_ISSUED, Entry, IssuedCode, Refresh
+
+__all__ = ["TIMEOUT", "RedisState", "reachable", "shown"]
+
+TIMEOUT = 2.0
+"""Seconds to connect to Redis, and then to wait for each answer."""
+WINDOW = 60.0
+"""The rate limit's sliding window, in seconds."""
+READ_BATCH = 256
+"""How many journal entries a read fetches at a time, newest first."""
+T = TypeVar("T")
+
+# Each item of a kind that expires is a key with a time to live, indexed in a sorted set by
+# expiry: KEYS[1] the item, KEYS[2] the index; ARGV the index's member, the value, its expiry
+# (ms since the epoch), the most items the index holds, and what item keys begin with.
+PUT_EXPIRING = """
+redis.call('SET', KEYS[1], ARGV[2], 'PXAT', ARGV[3])
+redis.call('ZADD', KEYS[2], ARGV[3], ARGV[1])
+local t = redis.call('TIME')
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', t[1] * 1000 + math.floor(t[2] / 1000))
+local over = redis.call('ZCARD', KEYS[2]) - tonumber(ARGV[4])
+if over > 0 then
+  for _, member in ipairs(redis.call('ZPOPMIN', KEYS[2], over)) do
+    if _ % 2 == 1 then redis.call('DEL', ARGV[5] .. member) end
+  end
+end
+return 1
+"""
+# KEYS[1] the token's window; ARGV the limit and the window (microseconds).
+ADMIT = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - tonumber(ARGV[2]))
+if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[1]) then return 0 end
+local last = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')
+local member = now
+if last[2] and tonumber(last[2]) >= now then member = tonumber(last[2]) + 1 end
+redis.call('ZADD', KEYS[1], member, member)
+redis.call('PEXPIRE', KEYS[1], math.ceil(tonumber(ARGV[2]) / 1000))
+return 1
+"""
+# KEYS: the journal, its byte count, when it was last cleared; ARGV: the request's arrival
+# (s), its size, the entry, the most entries and bytes kept.
+RECORD = """
+local cleared = redis.call('GET', KEYS[3])
+if (cleared and tonumber(ARGV[1]) < tonumber(cleared)) or tonumber(ARGV[4]) == 0 then
+  return 0
+end
+redis.call('LPUSH', KEYS[1], ARGV[2] .. ' ' .. ARGV[3])
+local bytes = redis.call('INCRBY', KEYS[2], ARGV[2])
+local count = redis.call('LLEN', KEYS[1])
+while count > tonumber(ARGV[4]) or bytes > tonumber(ARGV[5]) do
+  local oldest = redis.call('RPOP', KEYS[1])
+  bytes = redis.call('DECRBY', KEYS[2], tonumber(string.match(oldest, '^%d+')))
+  count = count - 1
+end
+return 1
+"""
+# KEYS: the scenarios, their times left, the set of queues, the queue, the id counter;
+# ARGV: the scenario, its times, the most scenarios queued.
+ADD_SCENARIO = """
+if redis.call('HLEN', KEYS[1]) >= tonumber(ARGV[3]) then return 0 end
+local id = redis.call('INCR', KEYS[5])
+redis.call('HSET', KEYS[1], id, ARGV[1])
+redis.call('HSET', KEYS[2], id, ARGV[2])
+redis.call('SADD', KEYS[3], KEYS[4])
+redis.call('RPUSH', KEYS[4], id)
+return id
+"""
+# KEYS: the scenarios, their times left, the queue for any token, the queue for this one.
+TAKE_SCENARIO = """
+local any = redis.call('LINDEX', KEYS[3], 0)
+local own = KEYS[4] ~= KEYS[3] and redis.call('LINDEX', KEYS[4], 0)
+local queue, id
+if any and (not own or tonumber(any) < tonumber(own)) then
+  queue, id = KEYS[3], any
+elseif own then
+  queue, id = KEYS[4], own
+else
+  return false
+end
+local left = redis.call('HINCRBY', KEYS[2], id, -1)
+local scenario = redis.call('HGET', KEYS[1], id)
+if left <= 0 then
+  redis.call('LPOP', queue)
+  redis.call('HDEL', KEYS[1], id)
+  redis.call('HDEL', KEYS[2], id)
+end
+return {id, scenario, left}
+"""
+# KEYS: the scenarios, their times left, the set of queues.
+CLEAR_SCENARIOS = """
+for _, queue in ipairs(redis.call('SMEMBERS', KEYS[3])) do redis.call('DEL', queue) end
+redis.call('DEL', KEYS[1], KEYS[2], KEYS[3])
+return 1
+"""
+# KEYS: the access token, its index, its refresh token's link; ARGV: the token's index
+# member, what refresh token keys begin with, their index.
+REVOKE = """
+local refresh = redis.call('GET', KEYS[3])
+redis.call('DEL', KEYS[1], KEYS[3])
+redis.call('ZREM', KEYS[2], ARGV[1])
+if refresh then
+  redis.call('DEL', ARGV[2] .. refresh)
+  redis.call('ZREM', ARGV[3], refresh)
+end
+return 1
+"""
+
+
+def shown(url: str) -> str:
+    """`url` with its password, if any, left out: as logs and messages show it."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.hostname or ""
+    netloc = f"{parts.username or ''}:***@{host}" + (f":{parts.port}" if parts.port else "")
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
+def reachable(url: str) -> str | None:
+    """Why the Redis at `url` cannot be used, or None if it answers: the start-up check."""
+    try:
+        client = redis.Redis.from_url(url, socket_timeout=TIMEOUT, socket_connect_timeout=TIMEOUT)
+        try:
+            client.ping()
+        finally:
+            client.close()
+    except (RedisError, OSError, ValueError) as exc:
+        return f"cannot reach the store at {shown(url)}: {exc}"
+    return None
+
+
+class RedisState:
+    """One mock's state in the Redis at `url`, under `prefix`; see the module's docstring."""
+
+    def __init__(
+        self,
+        url: str,
+        fixtures: Fixtures,
+        *,
+        prefix: str = DEFAULT_PREFIX,
+        rate_limit: int = DEFAULT_RATE_LIMIT,
+        journal_size: int = DEFAULT_SIZE,
+        journal_bytes: int = DEFAULT_BYTES,
+        clock: Callable[[], float] = time.time,
+        limit: int = MAX_ISSUED,
+    ) -> None:
+        self.fixtures = fixtures
+        self.findings = Findings()
+        self.where = f"the store at {shown(url)}"
+        self._redis = aioredis.Redis.from_url(
+            url,
+            socket_timeout=TIMEOUT,
+            socket_connect_timeout=TIMEOUT,
+            retry=Retry(NoBackoff(), 0),
+        )
+        self._prefix = prefix
+        self._rate_limit = rate_limit
+        self._journal_size = journal_size
+        self._journal_bytes = journal_bytes
+        self._clock = clock
+        self._limit = limit
+        self._seeded = False
+        scripts = PUT_EXPIRING, ADMIT, RECORD, ADD_SCENARIO, TAKE_SCENARIO, CLEAR_SCENARIOS, REVOKE
+        (
+            self._put_expiring, self._admit, self._record, self._add_scenario,
+            self._take_scenario, self._clear_scenarios, self._revoke,
+        ) = (self._redis.register_script(script) for script in scripts)  # fmt: skip
+
+    def _key(self, *parts: str) -> str:
+        return self._prefix + ":".join(parts)
+
+    async def _call(self, command: Awaitable[T]) -> T:
+        try:
+            return await command
+        except (RedisError, OSError) as exc:
+            self._seeded = False  # Redis may come back empty: look again then
+            raise StoreUnavailable(f"{self.where} is unreachable: {exc}") from None
+
+    async def _ready(self) -> None:
+        """Seed the fixtures' tokens, once for every mock on this Redis and prefix."""
+        if self._seeded:
+            return
+        if await self._call(self._redis.set(self._key("seeded"), "1", nx=True)):
+            await self._seed()
+        self._seeded = True
+
+    async def _seed(self) -> None:
+        pipe = self._redis.pipeline(transaction=False)
+        for token, grant in self.fixtures.grants.items():
+            pipe.set(self._key("token", _digest(token)), _grant_json(token, grant))
+        await self._call(pipe.execute())
+
+    # Access tokens
+
+    async def find(self, token: str) -> Entry | None:
+        await self._ready()
+        raw = await self._call(self._redis.get(self._key("token", _digest(token))))
+        if raw is None:
+            return None
+        entry = _entry(raw)
+        return entry if hmac.compare_digest(entry.token, token) else None
+
+    async def add_token(self, token: str, grant: Grant) -> None:
+        await self._ready()
+        digest = _digest(token)
+        key = self._key("token", digest)
+        await self._call(self._redis.zrem(self._key("issued"), digest))
+        if grant.expires_at is None:
+            await self._call(self._redis.set(key, _grant_json(token, grant)))
+        else:
+            await self._expiring(key, "issued", digest, _grant_json(token, grant), grant.expires_at)
+
+    async def _expiring(self, key: str, index: str, member: str, value: str, at: float) -> None:
+        keys = [key, self._key(index)]
+        args: list[str | int] = [member, value, round(at * 1000), self._limit, key[: -len(member)]]
+        await self._call(self._put_expiring(keys=keys, args=args))
+
+    async def remove_token(self, token: str) -> bool:
+        await self._ready()
+        digest = _digest(token)
+        await self._call(self._redis.zrem(self._key("issued"), digest))
+        return bool(await self._call(self._redis.delete(self._key("token", digest))))
+
+    async def grants(self) -> dict[str, Grant]:
+        await self._ready()
+        keys = [key async for key in self._redis.scan_iter(match=self._pattern("token:*"))]
+        values = await self._call(self._redis.mget(keys)) if keys else []
+        entries = [_entry(value) for value in values if value is not None]
+        return {entry.token: entry.grant for entry in entries}
+
+    # Codes and refresh tokens
+
+    async def add_code(self, code: str, issued: IssuedCode) -> None:
+        value = json.dumps(
+            {
+                "user": issued.code.user,
+                "scopes": sorted(issued.code.scopes),
+                "client_key": issued.code.client_key,
+                "redirect_uri": issued.code.redirect_uri,
+                "expires_at": issued.expires_at,
+                "challenge": issued.challenge,
+            }
+        )
+        await self._expiring(self._key("code", code), "codes", code, value, issued.expires_at)
+
+    async def code(self, code: str) -> IssuedCode | None:
+        fixture = self.fixtures.codes.get(code)
+        if fixture is not None:
+            return IssuedCode(fixture, float("inf"))
+        raw = await self._call(self._redis.get(self._key("code", code)))
+        if raw is None:
+            return None
+        item = json.loads(raw)
+        issued = IssuedCode(
+            Code(item["user"], frozenset(item["scopes"]), item["client_key"], item["redirect_uri"]),
+            item["expires_at"],
+            item["challenge"],
+        )
+        return None if self._clock() >= issued.expires_at else issued
+
+    async def spend_code(self, code: str) -> bool:
+        if code in self.fixtures.codes:
+            return True
+        await self._call(self._redis.zrem(self._key("codes"), code))
+        return bool(await self._call(self._redis.delete(self._key("code", code))))
+
+    async def add_refresh(self, token: str, refresh: Refresh) -> None:
+        value = json.dumps(
+            {
+                "user": refresh.user,
+                "scopes": sorted(refresh.scopes),
+                "client_key": refresh.client_key,
+                "access_token": refresh.access_token,
+                "expires_at": refresh.expires_at,
+            }
+        )
+        key = self._key("refresh", token)
+        await self._expiring(key, "refreshes", token, value, refresh.expires_at)
+        link = self._key("refresh-of", _digest(refresh.access_token))
+        at = round(refresh.expires_at * 1000)
+        await self._call(self._redis.set(link, token, pxat=at))
+
+    async def refresh(self, token: str) -> Refresh | None:
+        raw = await self._call(self._redis.get(self._key("refresh", token)))
+        if raw is None:
+            return None
+        item = json.loads(raw)
+        refresh = Refresh(
+            item["user"],
+            frozenset(item["scopes"]),
+            item["client_key"],
+            item["access_token"],
+            item["expires_at"],
+        )
+        return None if self._clock() >= refresh.expires_at else refresh
+
+    async def spend_refresh(self, token: str) -> bool:
+        await self._call(self._redis.zrem(self._key("refreshes"), token))
+        return bool(await self._call(self._redis.delete(self._key("refresh", token))))
+
+    async def revoke(self, access_token: str) -> None:
+        await self._ready()
+        digest = _digest(access_token)
+        keys = [self._key("token", digest), self._key("issued"), self._key("refresh-of", digest)]
+        args = [digest, self._key("refresh", ""), self._key("refreshes")]
+        await self._call(self._revoke(keys=keys, args=args))
+
+    # The rate limit
+
+    async def admit(self, token: str) -> bool:
+        if not self._rate_limit:
+            return True
+        keys = [self._key("rate", _digest(token))]
+        args = [self._rate_limit, round(WINDOW * 1_000_000)]
+        return bool(await self._call(self._admit(keys=keys, args=args)))
+
+    # The journal
+
+    def arrival(self) -> Arrival:
+        return Arrival(time.time(), 0)
+
+    async def record(
+        self,
+        scope: Scope,
+        arrival: Arrival,
+        *,
+        status: int | None,
+        log_id: str | None,
+        operation: str | None,
+        form: Mapping[str, str] | None = None,
+        fault: str | None = None,
+        findings: tuple[Finding, ...] = (),
+    ) -> None:
+        raw = Raw.of(
+            scope, arrival.time, status=status, log_id=log_id, operation=operation, form=form,
+            fault=fault, findings=findings,
+        )  # fmt: skip
+        keys = [self._key("journal"), self._key("journal-bytes"), self._key("journal-cleared")]
+        args: list[str | float] = [
+            arrival.time, raw.size, _raw_json(raw), self._journal_size, self._journal_bytes
+        ]  # fmt: skip
+        await self._call(self._record(keys=keys, args=args))
+
+    async def requests(self, *, limit: int | None = None, **filters: Any) -> list[RecordedRequest]:
+        found: list[Raw] = []
+        start, key = 0, self._key("journal")
+        while limit is None or len(found) < limit:
+            batch = await self._call(self._redis.lrange(key, start, start + READ_BATCH - 1))
+            wanted = None if limit is None else limit - len(found)
+            found += select(map(_raw_of, batch), wanted, **filters)
+            if len(batch) < READ_BATCH:
+                break
+            start += READ_BATCH
+        return [redacted(raw) for raw in reversed(found)]
+
+    async def clear_requests(self) -> None:
+        pipe = self._redis.pipeline(transaction=True)
+        pipe.set(self._key("journal-cleared"), repr(time.time()))
+        pipe.delete(self._key("journal"), self._key("journal-bytes"))
+        await self._call(pipe.execute())
+
+    # The scenarios
+
+    @property
+    def may_have_scenarios(self) -> bool:
+        return True  # another process may have queued one
+
+    def _scenario_keys(self) -> list[str]:
+        return [self._key("scenarios"), self._key("scenario-times"), self._key("queues")]
+
+    def _queue(self, operation: str, token: str | None) -> str:
+        return self._key("queue", operation, "*" if token is None else _digest(token))
+
+    async def add_scenario(self, scenario: Scenario) -> Scenario:
+        queue = self._queue(scenario.operation, scenario.token)
+        keys = [*self._scenario_keys(), queue, self._key("scenario-ids")]
+        args: list[str | int] = [_scenario_json(scenario), scenario.times, MAX_SCENARIOS]
+        number = await self._call(self._add_scenario(keys=keys, args=args))
+        if not number:
+            raise QueueFull(f"{MAX_SCENARIOS} scenarios are queued, the most the mock holds")
+        scenario.id = int(number)
+        return scenario
+
+    async def take_scenario(self, operation: str, token: str | None) -> Scenario | None:
+        keys = [*self._scenario_keys()[:2], self._queue(operation, None)]
+        keys.append(self._queue(operation, token) if token is not None else keys[-1])
+        taken = await self._call(self._take_scenario(keys=keys))
+        if not taken:
+            return None
+        number, value, left = taken
+        return _scenario_of(int(number), value, int(left))
+
+    async def scenarios(self) -> list[Scenario]:
+        pipe = self._redis.pipeline(transaction=True)
+        pipe.hgetall(self._key("scenarios"))
+        pipe.hgetall(self._key("scenario-times"))
+        queued, times = await self._call(pipe.execute())
+        found = [_scenario_of(int(n), value, int(times[n])) for n, value in queued.items()]
+        return sorted(found, key=lambda scenario: scenario.id)
+
+    async def clear_scenarios(self) -> None:
+        await self._call(self._clear_scenarios(keys=self._scenario_keys()))
+
+    # The whole
+
+    async def reset(self) -> None:
+        await self.clear_requests()  # first: a request answered from now on is dropped
+        kept = self._key("journal-cleared").encode()
+        keys = [key async for key in self._redis.scan_iter(match=self._pattern("*"), count=1000)]
+        doomed = [key for key in keys if key != kept]
+        for start in range(0, len(doomed), 1000):
+            await self._call(self._redis.unlink(*doomed[start : start + 1000]))
+        await self._seed()
+        await self._call(self._redis.set(self._key("seeded"), "1"))
+        self.findings.clear()
+
+    def _pattern(self, rest: str) -> str:
+        """A SCAN pattern for the keys under the prefix that then match `rest`."""
+        escaped = "".join("\\" + c if c in "*?[]\\" else c for c in self._prefix)
+        return escaped + rest
+
+    async def problem(self) -> str | None:
+        try:
+            await self._call(self._redis.ping())
+        except StoreUnavailable as lost:
+            return str(lost)
+        return None
+
+    async def close(self) -> None:
+        await self._redis.aclose()
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _grant_json(token: str, grant: Grant) -> str:
+    return json.dumps(
+        {
+            "token": token,
+            "user": grant.user,
+            "scopes": sorted(grant.scopes),
+            "expired": grant.expired,
+            "expires_at": grant.expires_at,
+        }
+    )
+
+
+@lru_cache(maxsize=1024)
+def _entry(value: bytes) -> Entry:
+    """The entry a token's value in Redis stands for; each built once while it is in use."""
+    item = json.loads(value)
+    grant = Grant(item["user"], frozenset(item["scopes"]), item["expired"], item["expires_at"])
+    return Entry.of(item["token"], grant)
+
+
+def _raw_json(raw: Raw) -> str:
+    scope = raw.scope
+    return json.dumps(
+        {
+            "method": scope["method"],
+            "path": scope["path"],
+            "query": scope["query_string"].decode("latin-1"),
+            "headers": [[n.decode("latin-1"), v.decode("latin-1")] for n, v in scope["headers"]],
+            "form": raw.form,
+            "status": raw.status,
+            "log_id": raw.log_id,
+            "time": raw.time,
+            "operation": raw.operation,
+            "fault": raw.fault,
+            "findings": [finding.to_json() for finding in raw.findings],
+        }
+    )
+
+
+def _raw_of(stored: bytes | str) -> Raw:
+    size, _, value = (stored if isinstance(stored, bytes) else stored.encode()).partition(b" ")
+    item = json.loads(value)
+    scope = {
+        "method": item["method"],
+        "path": item["path"],
+        "query_string": item["query"].encode("latin-1"),
+        "headers": [(n.encode("latin-1"), v.encode("latin-1")) for n, v in item["headers"]],
+    }
+    findings = tuple(Finding(**finding) for finding in item["findings"])
+    return Raw(
+        scope, item["form"], item["status"], item["log_id"], item["time"], item["operation"],
+        item["fault"], findings, int(size),
+    )  # fmt: skip
+
+
+def _scenario_json(scenario: Scenario) -> str:
+    error, consent = scenario.error, scenario.consent
+    return json.dumps(
+        {
+            "operation": scenario.operation,
+            "token": scenario.token is not None,
+            "error": None if error is None else [
+                error.status, error.code, error.message, error.oauth
+            ],
+            "fault": scenario.fault,
+            "delay": scenario.delay,
+            "consent": None if consent is None else [
+                consent.deny, None if consent.scopes is None else sorted(consent.scopes)
+            ],
+        }
+    )  # fmt: skip
+
+
+def _scenario_of(number: int, value: bytes, left: int) -> Scenario:
+    item = json.loads(value)
+    error, consent = item["error"], item["consent"]
+    return Scenario(
+        operation=item["operation"],
+        times=left,
+        token="" if item["token"] else None,
+        error=None if error is None else ErrorReply(*error),
+        fault=item["fault"],
+        delay=item["delay"],
+        consent=None if consent is None else Consent(
+            consent[0], None if consent[1] is None else frozenset(consent[1])
+        ),
+        id=number,
+    )  # fmt: skip
