@@ -8,6 +8,7 @@ import platform
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import asdict
 from pathlib import Path
@@ -16,6 +17,7 @@ from typing import Any
 import httpx
 
 from bench import client, plugin, prism, report, wrk
+from bench.redis_server import ensure_redis, redis_server
 from bench.servers import started
 from mock_server.fixtures import EXAMPLE_TOKEN as TOKEN
 from mock_server.spec import SPEC_PATH
@@ -43,7 +45,9 @@ def main() -> int:
     parser.add_argument("--output", type=Path, default=ROOT / "bench", help="where results go")
     parser.add_argument("--skip-prism", action="store_true", help="leave Prism out")
     parser.add_argument("--skip-make-test", action="store_true", help="do not time `make test`")
-    parser.add_argument("--skip-workers", action="store_true", help="leave out the 2-worker mock")
+    parser.add_argument(
+        "--skip-workers", action="store_true", help="leave out the mock of 2 workers on Redis"
+    )
     parser.add_argument(
         "--skip-proxy-reference",
         action="store_true",
@@ -54,11 +58,13 @@ def main() -> int:
     wrk_path = wrk.ensure_wrk()
     plugin.ensure_pytest_httpserver()
     prism_path = None if args.skip_prism else prism.ensure_prism()
+    redis_path = ensure_redis()
     python = sys.executable
 
-    def mock(port: int, workers: int = 1) -> list[str]:
+    def mock(port: int, workers: int = 1, store: str | None = None) -> list[str]:
+        shared = [] if store is None else ["--store", store]
         return [python, "-m", "mock_server", "--port", str(port), "--rate-limit", NO_RATE_LIMIT,
-                "--log-level", "warning", "--workers", str(workers)]  # fmt: skip
+                "--log-level", "warning", "--workers", str(workers), *shared]  # fmt: skip
 
     def ceiling(port: int, size: int) -> list[str]:
         return [python, "-m", "bench.ceiling", "--port", str(port), "--size", str(size)]
@@ -108,8 +114,11 @@ def main() -> int:
     servers: dict[str, dict[str, Any]] = {}
     print("throughput and latency", flush=True)
     servers["mock"] = load(mock(port + 2), port + 2)
-    if not args.skip_workers:
-        servers["mock, 2 workers"] = load(mock(port + 3, workers=2), port + 3)
+    with tempfile.TemporaryDirectory() as folder, redis_server(Path(folder), redis_path) as redis:
+        servers["mock, Redis"] = load(mock(port + 3, store=redis.url), port + 3)
+        if not args.skip_workers:
+            two = mock(port + 8, workers=2, store=redis.url)
+            servers["mock, 2 workers, Redis"] = load(two, port + 8)
     servers["ceiling (bare ASGI)"] = load(ceiling(port + 4, len(body)), port + 4)
     if prism_path is not None:
         servers[f"Prism {prism.PRISM_VERSION}"] = load(prism_server(port + 5), port + 5)
@@ -195,7 +204,17 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
             " s",
         )
     share = mock["requests_per_second"] / ceiling["requests_per_second"]
-    add("mock / ceiling throughput", share, ">= 0.5", share >= 0.5, "x")
+    add("mock / ceiling throughput", share, ">= 0.6", share >= 0.6, "x")
+    redis = servers["mock, Redis"]
+    share = redis["requests_per_second"] / mock["requests_per_second"]
+    add("mock on Redis / mock in memory, throughput", share, ">= 0.5", share >= 0.5, "x")
+    if prism_name in servers:
+        ratio = redis["requests_per_second"] / servers[prism_name]["requests_per_second"]
+        add("mock on Redis / Prism throughput", ratio, ">= 5", ratio >= 5, "x")
+    for name in ("mock", "mock, Redis", "mock, 2 workers, Redis"):
+        if name in servers:
+            p99 = servers[name]["p99_ms"]
+            add(f"{name}: p99 latency", p99, "< 5 ms", p99 < 5, " ms")
     startup = results["startup_seconds"]["mock"]
     add("mock start-up to first 200", startup, "<= 0.4 s", startup <= 0.4, " s")
     per_call = results["client_seconds_per_call"]

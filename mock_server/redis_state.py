@@ -44,6 +44,8 @@ __all__ = ["TIMEOUT", "RedisState", "reachable", "shown"]
 
 TIMEOUT = 2.0
 """Seconds to connect to Redis, and then to wait for each answer."""
+MAX_CONNECTIONS = 256
+"""Connections to Redis each process opens at most; a command waits for one past that."""
 WINDOW = 60.0
 """The rate limit's sliding window, in seconds."""
 READ_BATCH = 256
@@ -66,18 +68,26 @@ if over > 0 then
 end
 return 1
 """
-# KEYS[1] the token's window; ARGV the limit and the window (microseconds).
-ADMIT = """
+# KEYS: the token, its window; ARGV: now (s), the limit (0: none) and the window (us). The
+# token's value begins with when it stops being valid: 0 never valid, -1 valid for ever.
+FIND_ADMITTED = """
+local value = redis.call('GET', KEYS[1])
+if not value then return false end
+local valid_until = tonumber(string.match(value, '^[^ ]+'))
+if valid_until == 0 or (valid_until > 0 and valid_until <= tonumber(ARGV[1])) then
+  return {value, 0}
+end
+if tonumber(ARGV[2]) == 0 then return {value, 1} end
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - tonumber(ARGV[2]))
-if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[1]) then return 0 end
-local last = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now - tonumber(ARGV[3]))
+if redis.call('ZCARD', KEYS[2]) >= tonumber(ARGV[2]) then return {value, 0} end
+local last = redis.call('ZRANGE', KEYS[2], -1, -1, 'WITHSCORES')
 local member = now
 if last[2] and tonumber(last[2]) >= now then member = tonumber(last[2]) + 1 end
-redis.call('ZADD', KEYS[1], member, member)
-redis.call('PEXPIRE', KEYS[1], math.ceil(tonumber(ARGV[2]) / 1000))
-return 1
+redis.call('ZADD', KEYS[2], member, member)
+redis.call('PEXPIRE', KEYS[2], math.ceil(tonumber(ARGV[3]) / 1000))
+return {value, 1}
 """
 # KEYS: the journal, its byte count, when it was last cleared; ARGV: the request's arrival
 # (s), its size, the entry, the most entries and bytes kept.
@@ -189,12 +199,15 @@ class RedisState:
         self.fixtures = fixtures
         self.findings = Findings()
         self.where = f"the store at {shown(url)}"
-        self._redis = aioredis.Redis.from_url(
+        pool = aioredis.BlockingConnectionPool.from_url(
             url,
+            max_connections=MAX_CONNECTIONS,
+            timeout=TIMEOUT,
             socket_timeout=TIMEOUT,
             socket_connect_timeout=TIMEOUT,
             retry=Retry(NoBackoff(), 0),
         )
+        self._redis = aioredis.Redis.from_pool(pool)  # closing it closes the pool
         self._prefix = prefix
         self._rate_limit = rate_limit
         self._journal_size = journal_size
@@ -202,9 +215,17 @@ class RedisState:
         self._clock = clock
         self._limit = limit
         self._seeded = False
-        scripts = PUT_EXPIRING, ADMIT, RECORD, ADD_SCENARIO, TAKE_SCENARIO, CLEAR_SCENARIOS, REVOKE
+        scripts = (
+            PUT_EXPIRING,
+            FIND_ADMITTED,
+            RECORD,
+            ADD_SCENARIO,
+            TAKE_SCENARIO,
+            CLEAR_SCENARIOS,
+            REVOKE,
+        )
         (
-            self._put_expiring, self._admit, self._record, self._add_scenario,
+            self._put_expiring, self._find_admitted, self._record, self._add_scenario,
             self._take_scenario, self._clear_scenarios, self._revoke,
         ) = (self._redis.register_script(script) for script in scripts)  # fmt: skip
 
@@ -349,12 +370,18 @@ class RedisState:
 
     # The rate limit
 
-    async def admit(self, token: str) -> bool:
-        if not self._rate_limit:
-            return True
-        keys = [self._key("rate", _digest(token))]
-        args = [self._rate_limit, round(WINDOW * 1_000_000)]
-        return bool(await self._call(self._admit(keys=keys, args=args)))
+    async def find_admitted(self, token: str, now: float) -> tuple[Entry | None, bool]:
+        await self._ready()
+        digest = _digest(token)
+        keys = [self._key("token", digest), self._key("rate", digest)]
+        args = [now, self._rate_limit, round(WINDOW * 1_000_000)]
+        found = await self._call(self._find_admitted(keys=keys, args=args))
+        if not found:
+            return None, False
+        entry = _entry(found[0])
+        if not hmac.compare_digest(entry.token, token):
+            return None, False
+        return entry, bool(found[1])
 
     # The journal
 
@@ -477,7 +504,9 @@ def _digest(token: str) -> str:
 
 
 def _grant_json(token: str, grant: Grant) -> str:
-    return json.dumps(
+    """The value of a token: when it stops being valid (see FIND_ADMITTED), then its grant."""
+    valid_until = 0 if grant.expired else -1 if grant.expires_at is None else grant.expires_at
+    return f"{valid_until!r} " + json.dumps(
         {
             "token": token,
             "user": grant.user,
@@ -491,7 +520,7 @@ def _grant_json(token: str, grant: Grant) -> str:
 @lru_cache(maxsize=1024)
 def _entry(value: bytes) -> Entry:
     """The entry a token's value in Redis stands for; each built once while it is in use."""
-    item = json.loads(value)
+    item = json.loads(value.partition(b" ")[2])
     grant = Grant(item["user"], frozenset(item["scopes"]), item["expired"], item["expires_at"])
     return Entry.of(item["token"], grant)
 

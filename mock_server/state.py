@@ -77,8 +77,9 @@ class State(Protocol):
         """End `access_token` and the refresh token issued with it."""
 
     # The rate limit
-    async def admit(self, token: str) -> bool:
-        """Count a request of `token` now; False if it would exceed the limit."""
+    async def find_admitted(self, token: str, now: float) -> tuple[Entry | None, bool]:
+        """The entry of `token` (as `find`), and, if its grant is valid at `now`, whether the
+        rate limit admits a request of it now, counting it (False for an invalid one)."""
 
     # The journal
     def arrival(self) -> Arrival:
@@ -185,8 +186,11 @@ class MemoryState:
     async def revoke(self, access_token: str) -> None:
         self.store.revoke(access_token)
 
-    async def admit(self, token: str) -> bool:
-        return self.limiter is None or self.limiter.admit(token)
+    async def find_admitted(self, token: str, now: float) -> tuple[Entry | None, bool]:
+        entry = self.store.find(token)
+        if entry is None or not entry.grant.valid_at(now):
+            return entry, False
+        return entry, self.limiter is None or self.limiter.admit(entry.token)
 
     def arrival(self) -> Arrival:
         return self.journal.arrival()

@@ -58,10 +58,13 @@ class UserInfo:
 
     async def answer(self, token: str | None, query: bytes, log_id: str) -> Answer:
         """The answer to a request bearing `token` with the query string `query`."""
-        entry = None if token is None else await self._state.find(token)
-        if entry is None or not entry.grant.valid_at(self._clock()):
+        now = self._clock()
+        entry, admitted = (
+            (None, False) if token is None else await self._state.find_admitted(token, now)
+        )
+        if entry is None or not entry.grant.valid_at(now):
             return Answer.error(self._errors["access_token_invalid"], log_id)
-        if not await self._state.admit(entry.token):
+        if not admitted:
             return Answer.error(self._errors["rate_limit_exceeded"], log_id)
         fields, problem = self.fields(query)
         if problem is not None:

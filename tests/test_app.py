@@ -209,7 +209,7 @@ def test_a_request_answered_after_a_reset_stays_out_of_the_journal(
     """A test that gave up on a slow answer leaves nothing in the next test's journal."""
 
     async def reset_while_waiting(seconds: float) -> None:
-        asyncio.run(app.state.reset())
+        await app.state.reset()
 
     monkeypatch.setattr("mock_server.app.asyncio.sleep", reset_while_waiting)
     assert get(app, Prefer="delay=1000").status_code == 200

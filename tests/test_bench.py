@@ -54,6 +54,8 @@ def test_targets_compare_the_figures() -> None:
     results = {
         "servers": {
             "mock": load(9000, 5),
+            "mock, Redis": load(6000, 4),
+            "mock, 2 workers, Redis": load(7000, 6),
             "ceiling (bare ASGI)": load(20000, 4),
             "Prism 5.16.0": load(1000, 100, failures=1),
         },
@@ -81,6 +83,11 @@ def test_targets_compare_the_figures() -> None:
         "mock / Prism p99 latency": True,
         "Prism start-up to first 200": True,
         "mock / ceiling throughput": False,
+        "mock on Redis / mock in memory, throughput": True,
+        "mock on Redis / Prism throughput": True,
+        "mock: p99 latency": False,
+        "mock, Redis: p99 latency": True,
+        "mock, 2 workers, Redis: p99 latency": False,
         "mock start-up to first 200": False,
         "client / raw httpx per call": True,
         "building a default client / httpx.Client()": False,
@@ -96,8 +103,9 @@ def test_targets_compare_the_figures() -> None:
 
 
 @pytest.mark.skipif(
-    shutil.which("wrk") is None,
-    reason="wrk is not installed: `make bench` installs it from Debian's packages (CI does too)",
+    shutil.which("wrk") is None or shutil.which("redis-server") is None,
+    reason="wrk or redis-server is not installed: `make bench` installs them from Debian's "
+    "packages (CI does too)",
 )
 def test_the_bench_runs(tmp_path: Path) -> None:
     command = [
@@ -108,7 +116,9 @@ def test_the_bench_runs(tmp_path: Path) -> None:
     ]  # fmt: skip
     subprocess.run(command, check=True, capture_output=True, timeout=120)
     results = json.loads((tmp_path / "results.json").read_text())
-    assert set(results["servers"]) == {"mock", "ceiling (bare ASGI)", "mock via the proxy"}
+    assert set(results["servers"]) == {
+        "mock", "mock, Redis", "ceiling (bare ASGI)", "mock via the proxy"
+    }  # fmt: skip
     assert set(results["proxy_latency_one_connection"]["20"]) == {"direct", "proxy"}
     assert set(results["plugin_seconds_per_test"]) == {"per_test", "whole_run"}
     assert all(load["requests"] > 0 for load in results["servers"].values())

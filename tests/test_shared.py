@@ -187,7 +187,7 @@ def test_mocks_under_other_prefixes_do_not_see_each_others_state(
 def test_redis_lost_and_back(tmp_path: Path) -> None:
     """While Redis is down: each operation's documented 500, one log line naming the store,
     and a health check of 503; then back by itself, with nothing acknowledged lost."""
-    with redis_server(tmp_path) as redis, running_mock("--store", redis.url) as one, \
+    with redis_server(tmp_path, durable=True) as redis, running_mock("--store", redis.url) as one, \
             running_mock("--store", redis.url) as two:  # fmt: skip
         added = {"token": "act.kept", "user": {"open_id": "kept"}}
         assert httpx.post(f"{one.url}/__mock/tokens", json=added).status_code == 201

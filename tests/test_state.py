@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import pytest
 
 from mock_server.contract import Contract
 from mock_server.findings import Finding
-from mock_server.fixtures import DEFAULT_FIXTURES, Code, Grant, load_fixtures
+from mock_server.fixtures import DEFAULT_FIXTURES, EXAMPLE_TOKEN, Code, Grant, load_fixtures
 from mock_server.journal import DEFAULT_BYTES, DEFAULT_SIZE
 from mock_server.redis_state import RedisState
 from mock_server.scenarios import Scenario
@@ -22,6 +23,7 @@ from mock_server.store import IssuedCode, Refresh
 from redisserver import RedisServer, redis_server
 
 CONTRACT = Contract.from_document(load_document())
+NOW = time.time()
 FIXTURES = load_fixtures(CONTRACT, DEFAULT_FIXTURES)
 REQUEST = {"method": "GET", "path": "/", "headers": [(b"authorization", b"Bearer act.x")],
            "query_string": b"fields=open_id"}  # fmt: skip
@@ -78,12 +80,15 @@ def test_reset_resets_everything(kind: str, request: pytest.FixtureRequest) -> N
         await state.record(REQUEST, state.arrival(), status=200, log_id=None, operation=None)
         await state.add_scenario(Scenario("getUserInfo", fault="reset"))
         state.findings.add([Finding("drift", None, "x", "y", "z")])
-        assert await state.admit("act.x") and not await state.admit("act.x")
+        assert [(await state.find_admitted(EXAMPLE_TOKEN, NOW))[1] for _ in range(2)] == [
+            True, False
+        ]  # fmt: skip
         await state.remove_token("act.mock.basic")
         await state.reset()
         assert await state.find("act.added") is None and await state.find("act.mock.basic")
         assert await state.requests() == [] and await state.scenarios() == []
-        assert state.findings.counts()["drift"] == 0 and await state.admit("act.x")
+        assert state.findings.counts()["drift"] == 0
+        assert (await state.find_admitted(EXAMPLE_TOKEN, NOW))[1]
 
     run(state, steps())
 
@@ -157,6 +162,23 @@ def test_the_journal_keeps_its_size_and_bytes(kind: str, request: pytest.Fixture
     run(state, steps())
 
 
+def test_only_a_valid_tokens_requests_count(kind: str, request: pytest.FixtureRequest) -> None:
+    state = state_of(kind, request, rate_limit=1)
+    user, scopes = {"open_id": "o"}, frozenset({"user.info.basic"})
+
+    async def steps() -> None:
+        assert await state.find_admitted("act.unknown", NOW) == (None, False)
+        await state.add_token("act.ended", Grant(user, scopes, expires_at=NOW + 60))
+        entry, admitted = await state.find_admitted("act.ended", NOW + 60)
+        assert entry is not None and entry.token == "act.ended" and not admitted
+        await state.add_token("act.never", Grant(user, scopes, expired=True))
+        assert not (await state.find_admitted("act.never", NOW))[1]
+        assert (await state.find_admitted("act.ended", NOW))[1]  # none of the above counted
+        assert not (await state.find_admitted("act.ended", NOW))[1]
+
+    run(state, steps())
+
+
 def test_rate_limit_zero_keeps_no_windows() -> None:
     assert MemoryState(FIXTURES, rate_limit=0).limiter is None
 
@@ -164,7 +186,7 @@ def test_rate_limit_zero_keeps_no_windows() -> None:
 def test_an_unreachable_redis_is_store_unavailable_and_then_back(tmp_path: Path) -> None:
     from mock_server.state import StoreUnavailable
 
-    with redis_server(tmp_path) as server:
+    with redis_server(tmp_path, durable=True) as server:
         state = RedisState(server.url, FIXTURES)
 
         async def steps() -> None:
