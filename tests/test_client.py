@@ -59,6 +59,21 @@ def test_every_field_in_the_order_given() -> None:
     assert seen[0].url.raw_path == b"/v2/user/info/?fields=" + ",".join(fields).encode()
 
 
+def test_fields_may_be_given_by_their_names() -> None:
+    client, seen = client_answering(ENDPOINT_EXAMPLE)
+    get_user_info.sync(client=client, fields=["open_id", UserField.UNION_ID, "display_name"])
+    assert seen[0].url.raw_path == b"/v2/user/info/?fields=open_id,union_id,display_name"
+
+
+def test_an_unknown_field_name_is_refused_before_any_request() -> None:
+    client, seen = client_answering(ENDPOINT_EXAMPLE)
+    with pytest.raises(ValueError) as caught:
+        get_user_info.sync(client=client, fields=["open_id", "nickname"])
+    valid = ", ".join(UserField)
+    assert str(caught.value) == f"'nickname' is not a UserField; valid values: {valid}"
+    assert seen == []
+
+
 def test_the_bytes_on_the_socket() -> None:
     """What a server reads off the wire: one `fields` key, literal commas, no %2C."""
     received: list[bytes] = []

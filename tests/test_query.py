@@ -1,11 +1,13 @@
-"""query.encode_query: TikTok's query strings, a list as one comma-separated value."""
+"""query.encode_query: TikTok's query strings, a list as one comma-separated value; and
+query.member: an enum item given by its value."""
 
 from __future__ import annotations
 
 import httpx
+import pytest
 
 from tiktok_user_info_client.models import UserField
-from tiktok_user_info_client.query import encode_query
+from tiktok_user_info_client.query import encode_query, member
 
 
 def test_a_list_is_one_value_joined_by_literal_commas() -> None:
@@ -26,3 +28,23 @@ def test_httpx_sends_it_as_it_is() -> None:
     query = encode_query({"q": ["a,b", "c"]})
     url = httpx.URL("https://open.tiktokapis.com/v2/user/info/?" + query)
     assert url.raw_path == b"/v2/user/info/?q=a%2Cb,c"
+
+
+def test_a_member_or_the_value_of_one_is_a_member() -> None:
+    assert member(UserField, UserField.OPEN_ID) is UserField.OPEN_ID
+    assert member(UserField, "union_id") is UserField.UNION_ID
+
+
+def test_another_string_is_refused_naming_the_valid_values() -> None:
+    with pytest.raises(ValueError) as caught:
+        member(UserField, "OPEN_ID")
+    valid = ", ".join(UserField)
+    assert str(caught.value) == f"'OPEN_ID' is not a UserField; valid values: {valid}"
+
+
+@pytest.mark.parametrize("item", [3, None, b"open_id"])
+def test_anything_else_is_refused_saying_what_to_pass(item: object) -> None:
+    with pytest.raises(
+        TypeError, match=f"^expected a UserField or the value of one, not {item!r}$"
+    ):
+        member(UserField, item)

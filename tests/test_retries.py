@@ -11,7 +11,7 @@ import logging
 import time
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, get_type_hints
 
 import httpx
 import pytest
@@ -172,14 +172,62 @@ def test_real_jitter_stays_within_the_bounds(waits: Waits) -> None:
         assert all(0 <= wait <= retries.backoff(n) for n, wait in enumerate(waits, start=1))
 
 
-@pytest.mark.parametrize(("header", "wait"), [("3", 3.0), ("0", 0.0), ("120", 60.0)])
-def test_retry_after_seconds_is_honoured_and_capped(header: str, wait: float, waits: Waits) -> None:
-    limited = httpx.Response(
-        429, json=envelope("rate_limit_exceeded"), headers={"Retry-After": header}
-    )
-    server = Server(limited, ok())
+def rate_limited(asked: str) -> httpx.Response:
+    return httpx.Response(429, json=envelope("rate_limit_exceeded"), headers={"Retry-After": asked})
+
+
+@pytest.mark.parametrize(("header", "wait"), [("3", 3.0), ("0", 0.0), ("60", 60.0)])
+def test_retry_after_seconds_is_honoured_up_to_the_cap(
+    header: str, wait: float, waits: Waits
+) -> None:
+    server = Server(rate_limited(header), ok())
     get_user_info.sync(client=client_for(server, Retries(sleep=waits)), fields=FIELDS)
     assert waits == [wait]
+
+
+@pytest.mark.parametrize("call", [get_user_info.sync, get_user_info.sync_detailed])
+def test_a_retry_after_beyond_the_cap_raises_the_responses_error_at_once(
+    call: Callable[..., object], waits: Waits
+) -> None:
+    server = Server(rate_limited("120"), ok())
+    with pytest.raises(errors.RateLimitExceeded) as caught:
+        call(client=client_for(server, Retries(sleep=waits)), fields=FIELDS)
+    assert len(server.requests) == 1 and waits == []
+    assert str(caught.value) == (
+        f"rate_limit_exceeded: rate_limit_exceeded (HTTP 429, log_id {LOG_ID});"
+        " not retried: Retry-After asks 120 s, more than max_retry_after (60 s)"
+    )
+    assert (caught.value.message, caught.value.log_id) == ("rate_limit_exceeded", LOG_ID)
+
+
+def test_a_retry_after_beyond_the_cap_of_a_body_without_tiktoks_error(waits: Waits) -> None:
+    page = httpx.Response(
+        503, text="<html>down</html>", headers={"Retry-After": "3600", "x-tt-logid": LOG_ID}
+    )
+    server = Server(page, ok())
+    retries = Retries(max_retry_after=0.5, sleep=waits, async_sleep=waits.sleep_async)
+
+    async def call() -> None:
+        async with client_for(server, retries) as client:
+            await get_user_info.asyncio(client=client, fields=FIELDS)
+
+    with pytest.raises(errors.ClientError) as caught:
+        asyncio.run(call())
+    assert type(caught.value) is errors.ClientError and caught.value.content == page.content
+    assert str(caught.value) == (
+        f"HTTP 503, log_id {LOG_ID};"
+        " not retried: Retry-After asks 3600 s, more than max_retry_after (0.5 s)"
+    )
+    assert len(server.requests) == 1 and waits == []
+
+
+def test_a_retry_after_beyond_the_cap_once_the_retries_are_spent_is_the_answer(
+    waits: Waits,
+) -> None:
+    server = Server(rate_limited("120"))
+    with pytest.raises(errors.RateLimitExceeded) as caught:
+        get_user_info.sync(client=client_for(server, Retries(0, sleep=waits)), fields=FIELDS)
+    assert "Retry-After" not in str(caught.value) and len(server.requests) == 1
 
 
 def test_retry_after_as_a_date() -> None:
@@ -288,6 +336,7 @@ def test_the_default_sleeps_really_wait() -> None:
     [
         ({"max_retries": -1}, ValueError),
         ({"max_retries": 1.5}, TypeError),
+        ({"max_retries": "2"}, TypeError),
         ({"initial_delay": -0.1}, ValueError),
         ({"max_delay": float("inf")}, ValueError),
         ({"max_retry_after": float("nan")}, ValueError),
@@ -297,6 +346,28 @@ def test_the_default_sleeps_really_wait() -> None:
 def test_bad_settings_are_refused(options: dict[str, Any], raised: type[Exception]) -> None:
     with pytest.raises(raised):
         Retries(**options)
+
+
+NUMBERS = [name for name, hint in get_type_hints(Retries).items() if hint in (int, float)]
+"""The settings of `Retries` that are numbers: a count, and seconds."""
+
+
+def settings(name: str, value: object) -> dict[str, Any]:
+    return {name: value}
+
+
+@pytest.mark.parametrize("name", NUMBERS)
+@pytest.mark.parametrize("flag", [True, False])
+def test_a_bool_is_refused_for_every_number(name: str, flag: bool) -> None:
+    with pytest.raises(TypeError, match=f"^'{name}' must be a .+, not {flag}$"):
+        Retries(**settings(name, flag))
+
+
+@pytest.mark.parametrize("name", NUMBERS)
+def test_a_negative_number_is_refused_for_every_number(name: str) -> None:
+    with pytest.raises(ValueError, match=f"^'{name}' must be .*0 or more, not -1$"):
+        Retries(**settings(name, -1))
+    assert getattr(Retries(**settings(name, 0)), name) == 0
 
 
 # Against the running mock: its scenarios and network faults.

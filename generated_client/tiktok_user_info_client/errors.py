@@ -93,7 +93,7 @@ class TikTokError(ClientError):
 
     Each code the spec documents has its subclass (`errors.RateLimitExceeded`, ...); a code
     it does not document raises this class itself. The OAuth endpoints' errors are the
-    `TikTokOAuthError` family.
+    `TikTokOAuthError` family. A `note` ends the message (error_of's, say).
     """
 
     def __init__(
@@ -105,12 +105,16 @@ class TikTokError(ClientError):
         log_id: str | None = None,
         content: bytes = b"",
         headers: Mapping[str, str] | None = None,
+        note: str = "",
     ):
         self.code = code
         self.message = message
         log_id = log_id or log_id_of(httpx.Headers(headers), content)
         logged = f", log_id {log_id}" if log_id else ""
-        super().__init__(f"{code}: {message} (HTTP {status_code}{logged})", status_code, content, headers, log_id)
+        noted = f"; {note}" if note else ""
+        super().__init__(
+            f"{code}: {message} (HTTP {status_code}{logged}){noted}", status_code, content, headers, log_id
+        )
 
 
 class TikTokOAuthError(TikTokError):
@@ -226,28 +230,47 @@ OAUTH_ERRORS: Mapping[str, type[TikTokOAuthError]] = MappingProxyType(
 """The class of each OAuth error code the spec documents for the OAuth endpoints."""
 
 
+def _reported(
+    error: object, status_code: int, content: bytes, headers: Mapping[str, str], note: str = ""
+) -> TikTokError | None:
+    """The `TikTokError` that `error` (an `Error` or an `OAuthError`) reports, if it reports one."""
+    classes: Mapping[str, type[TikTokError]]
+    base: type[TikTokError]
+    if isinstance(error, OAuthError):
+        classes, base = OAUTH_ERRORS, TikTokOAuthError
+        code, message, log_id = error.error, error.error_description, error.log_id
+    elif isinstance(error, Error) and error.code != ErrorCode.OK:
+        classes, base = API_ERRORS, TikTokError
+        code, message, log_id = error.code, error.message, error.log_id
+    else:
+        return None
+    return classes.get(str(code), base)(
+        str(code), message, status_code=status_code, log_id=log_id, content=content, headers=headers, note=note
+    )
+
+
 def raise_for_error(response: Response[Any]) -> None:
     """Raise the `TikTokError` that `response` carries in its body, if it carries one."""
     parsed = response.parsed
-    classes: Mapping[str, type[TikTokError]]
-    base: type[TikTokError]
-    if isinstance(parsed, OAuthError):
-        classes, base = OAUTH_ERRORS, TikTokOAuthError
-        code, message, log_id = parsed.error, parsed.error_description, parsed.log_id
-    else:
-        error = getattr(parsed, "error", None)
-        if not isinstance(error, Error) or error.code == ErrorCode.OK:
-            return
-        classes, base = API_ERRORS, TikTokError
-        code, message, log_id = error.code, error.message, error.log_id
-    raise classes.get(str(code), base)(
-        str(code),
-        message,
-        status_code=response.status_code,
-        log_id=log_id,
-        content=response.content,
-        headers=response.headers,
-    )
+    error = parsed if isinstance(parsed, OAuthError) else getattr(parsed, "error", None)
+    if (reported := _reported(error, response.status_code, response.content, response.headers)) is not None:
+        raise reported
+
+
+def error_of(response: httpx.Response, note: str) -> ClientError:
+    """The error of `response`, before any operation parses it, its message ending with `note`:
+    the `TikTokError` class of the envelope's error, as raise_for_error() picks it, else
+    `ClientError`."""
+    try:
+        error = Error.from_dict(json.loads(response.content)["error"])
+    except (ValueError, KeyError, TypeError, AttributeError):
+        error = None
+    content, headers = response.content, response.headers
+    if (reported := _reported(error, response.status_code, content, headers, note)) is not None:
+        return reported
+    log_id = log_id_of(headers, content)
+    logged = f", log_id {log_id}" if log_id else ""
+    return ClientError(f"HTTP {response.status_code}{logged}; {note}", response.status_code, content, headers, log_id)
 
 
 __all__ = [
@@ -276,6 +299,7 @@ __all__ = [
     "UnsupportedResponseType",
     "ServerError",
     "TemporarilyUnavailable",
+    "error_of",
     "log_id_of",
     "raise_for_error",
 ]

@@ -18,9 +18,9 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 
 import httpx
-from attrs import define, field, validators
+from attrs import define, field
 
-from .errors import log_id_of
+from .errors import error_of, log_id_of
 
 __all__ = [
     "RETRIES_EXTENSION",
@@ -49,8 +49,16 @@ RETRY_ERRORS = (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocol
 """The transport errors worth another try: timeouts, refused, reset or dropped connections."""
 
 
+def _count(_: object, attribute: Any, value: object) -> None:
+    """A validator: `value` is a whole number, 0 or more (not a bool, though bool is an int)."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"'{attribute.name}' must be a whole number, not {value!r}")
+    if value < 0:
+        raise ValueError(f"'{attribute.name}' must be 0 or more, not {value!r}")
+
+
 def _seconds(_: object, attribute: Any, value: object) -> None:
-    """A validator: `value` is a finite number of seconds, 0 or more."""
+    """A validator: `value` is a finite number of seconds, 0 or more (not a bool)."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise TypeError(f"'{attribute.name}' must be a number of seconds, not {value!r}")
     if not (math.isfinite(value) and value >= 0):
@@ -64,14 +72,18 @@ class Retries:
 
     Before retry number n (from 1) it waits a random time between 0 and
     `min(max_delay, initial_delay * 2 ** (n - 1))` seconds ("full jitter"), or, when the
-    response has a `Retry-After` header, what that asks, up to `max_retry_after` seconds.
+    response has a `Retry-After` header, what that asks. One that asks more than
+    `max_retry_after` seconds is not waited for (the retry would meet the same answer):
+    the call raises at once that response's error (`errors.error_of`; for TikTok's 429,
+    `errors.RateLimitExceeded`), its message giving the seconds asked, the cap and the
+    log id.
     Each retry is logged at INFO on the logger `tiktok_user_info_client.retries`, with
     the failure's status or error and its log id, never a token.
 
     `sleep`, `async_sleep` and `random` are there for tests to replace.
     """
 
-    max_retries: int = field(default=2, validator=[validators.instance_of(int), validators.ge(0)])
+    max_retries: int = field(default=2, validator=_count)
     initial_delay: float = field(default=0.5, validator=_seconds)
     max_delay: float = field(default=8.0, validator=_seconds)
     max_retry_after: float = field(default=60.0, validator=_seconds)
@@ -86,18 +98,26 @@ class Retries:
         return min(self.max_delay, self.initial_delay * 2.0 ** min(retry - 1, 64))
 
     def wait(self, retry: int, response: httpx.Response | None = None) -> float:
-        """Seconds to wait before retry number `retry` (from 1), after `response` if any."""
-        asked = retry_after(response) if response is not None else None
-        if asked is not None:
-            return min(asked, self.max_retry_after)
-        return self.random() * self.backoff(retry)
+        """Seconds to wait before retry number `retry` (from 1), after `response` if any.
+
+        Raises the response's error (`errors.error_of`) when its `Retry-After` asks more
+        than `max_retry_after`."""
+        if response is None or (asked := retry_after(response)) is None:
+            return self.random() * self.backoff(retry)
+        if asked > self.max_retry_after:
+            raise error_of(
+                response,
+                f"not retried: Retry-After asks {asked:g} s, more than"
+                f" max_retry_after ({self.max_retry_after:g} s)",
+            )
+        return asked
 
     def _wait_after(
         self, retry: int, request: httpx.Request, outcome: httpx.Response | Exception
     ) -> float | None:
         """The wait before retry number `retry` of `request` after `outcome` (its response,
         or the error it raised), logged; None when the outcome stands (a method or a status
-        not worth a retry, or the retries spent)."""
+        not worth a retry, or the retries spent). Raises as `wait` does."""
         if retry > self.max_retries or request.method not in RETRY_METHODS:
             return None
         if isinstance(outcome, httpx.Response):

@@ -7,21 +7,21 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.user_field import UserField
 from ...models.user_info_response import UserInfoResponse
-from ...query import encode_query
+from ...query import encode_query, member
 from ...retries import RETRIES_EXTENSION, Retries
 from ...types import UNSET, Response
 
 
 def _get_kwargs(
     *,
-    fields: list[UserField],
+    fields: list[UserField] | list[str],
 ) -> dict[str, Any]:
 
     params: dict[str, Any] = {}
 
     json_fields = []
     for fields_item_data in fields:
-        fields_item = fields_item_data.value
+        fields_item = member(UserField, fields_item_data).value
         json_fields.append(fields_item)
 
     params["fields"] = json_fields
@@ -89,7 +89,7 @@ def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 def sync_detailed(
     *,
     client: AuthenticatedClient,
-    fields: list[UserField],
+    fields: list[UserField] | list[str],
     retries: Retries | None = None,
 ) -> Response[UserInfoResponse]:
     """Get user info
@@ -102,7 +102,7 @@ def sync_detailed(
     `error` object, and `error.code` is `ok` only on success.
 
     Args:
-        fields (list[UserField]):
+        fields (list[UserField] | list[str]):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -127,7 +127,7 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient,
-    fields: list[UserField],
+    fields: list[UserField] | list[str],
     retries: Retries | None = None,
 ) -> UserInfoResponse | None:
     """Get user info
@@ -140,7 +140,7 @@ def sync(
     `error` object, and `error.code` is `ok` only on success.
 
     Args:
-        fields (list[UserField]):
+        fields (list[UserField] | list[str]):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -163,7 +163,7 @@ def sync(
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
-    fields: list[UserField],
+    fields: list[UserField] | list[str],
     retries: Retries | None = None,
 ) -> Response[UserInfoResponse]:
     """Get user info
@@ -176,7 +176,7 @@ async def asyncio_detailed(
     `error` object, and `error.code` is `ok` only on success.
 
     Args:
-        fields (list[UserField]):
+        fields (list[UserField] | list[str]):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -199,7 +199,7 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient,
-    fields: list[UserField],
+    fields: list[UserField] | list[str],
     retries: Retries | None = None,
 ) -> UserInfoResponse | None:
     """Get user info
@@ -212,7 +212,7 @@ async def asyncio(
     `error` object, and `error.code` is `ok` only on success.
 
     Args:
-        fields (list[UserField]):
+        fields (list[UserField] | list[str]):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
