@@ -4,9 +4,11 @@ bytecodes (tests/cost.py), which a loaded machine cannot change; `make bench` ti
 
 from __future__ import annotations
 
+import asyncio
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from functools import partial
+from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 import httpx
@@ -14,15 +16,19 @@ import pytest
 from cost import bytecodes
 
 from mock_server.app import MockApp
+from mock_server.embedded import Served
 from mock_server.fixtures import Code, Grant
 from mock_server.journal import DEFAULT_SIZE
+from mock_server.pytest_plugin import TikTokMock
 from mock_server.scenarios import Scenario
 from mock_server.server import Options, create_app
+from mock_server.state import MemoryState
 from mock_server.store import IssuedCode, Refresh
 
 from conftest import call, memory
 from seeds import EXAMPLE_TOKEN
 
+T = TypeVar("T")
 USER = {"open_id": "grown", "display_name": "Grown"}
 SCOPES = frozenset({"user.info.basic"})
 CLIENT = {"client_key": "mock_client_key", "client_secret": "mock_client_secret"}
@@ -101,3 +107,40 @@ def test_a_request_costs_the_same_however_much_the_mock_holds(
         assert response.status_code == 200, response.text
         costs.append(cost)
     assert costs[1] <= costs[0] * 1.1, costs
+
+
+class InProcess(Served):
+    """A `Served` whose operations run here and now, on its loop, so that their cost counts."""
+
+    def call(self, operation: Coroutine[Any, Any, T], timeout: float = 10.0) -> T:
+        return self.loop.run_until_complete(operation)
+
+
+def test_the_plugins_state_is_in_memory_and_a_tests_cost_does_not_grow() -> None:
+    """What one test does with the plugin's mock (the reset before and after it, a token of its
+    own, a request, the journal read) costs the same after 1,000 tests as after one."""
+    app = create_app(Options())
+    assert isinstance(app.state, MemoryState)  # the plugin builds its mock with Options()
+    loop = asyncio.new_event_loop()
+    mock = TikTokMock(app, InProcess("http://127.0.0.1:1", loop))
+
+    def one_test(n: int) -> int:
+        mock.reset()
+        mock.add_token(f"act.test.{n}", {"open_id": f"user-{n}"})
+        mock.add_scenario("getUserInfo", error="internal_error", token=f"act.test.{n}")
+        headers = {"Authorization": f"Bearer act.test.{n}"}
+        call(app, "GET", "/v2/user/info/?fields=open_id", headers)
+        found = len(mock.requests)
+        mock.reset()
+        return found
+
+    costs = []
+    try:
+        for n in range(1_001):
+            found, cost = bytecodes(partial(one_test, n)) if n in (1, 1_000) else (one_test(n), 0)
+            assert found == 1
+            if cost:
+                costs.append(cost)
+    finally:
+        loop.close()
+    assert costs[1] <= costs[0] * 1.05, costs
