@@ -17,7 +17,8 @@ from typing import Any
 import httpx
 
 from bench import client, plugin, prism, report, wrk
-from bench.redis_server import ensure_redis, redis_server
+from bench.debian import ensure
+from bench.redis_server import redis_server
 from bench.servers import started
 from mock_server.fixtures import EXAMPLE_TOKEN as TOKEN
 from mock_server.spec import SPEC_PATH
@@ -55,10 +56,10 @@ def main() -> int:
     )
     args = parser.parse_args()
 
-    wrk_path = wrk.ensure_wrk()
+    wrk_path = ensure("wrk", "wrk")
     plugin.ensure_pytest_httpserver()
     prism_path = None if args.skip_prism else prism.ensure_prism()
-    redis_path = ensure_redis()
+    redis_path = ensure("redis-server", "redis-server")
     python = sys.executable
 
     def mock(port: int, workers: int = 1, store: str | None = None) -> list[str]:

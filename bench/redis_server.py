@@ -11,22 +11,9 @@ from pathlib import Path
 
 from mock_server.process import free_port, wait_for_port
 
-__all__ = ["SERVER", "RedisServer", "ensure_redis", "redis_server"]
+__all__ = ["SERVER", "RedisServer", "redis_server"]
 
 SERVER = shutil.which("redis-server")
-
-
-def ensure_redis() -> str:
-    """The path of redis-server, installing Debian's package first where it is missing."""
-    found = SERVER or shutil.which("redis-server")
-    if found is None:
-        print("redis-server is missing: installing Debian's package", flush=True)
-        subprocess.run(["apt-get", "update", "-qq"], check=True)
-        subprocess.run(["apt-get", "install", "-y", "-qq", "redis-server"], check=True)
-        found = shutil.which("redis-server")
-    if found is None:
-        raise RuntimeError("redis-server is not installed and could not be installed")
-    return found
 
 
 class RedisServer:

@@ -1,13 +1,12 @@
-"""wrk, the load generator: installed from Debian's packages if missing, run, and read."""
+"""wrk, the load generator: run, and read."""
 
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 from dataclasses import dataclass
 
-__all__ = ["Load", "ensure_wrk", "parse", "run"]
+__all__ = ["Load", "parse", "run"]
 
 UNITS = {"us": 1e-3, "ms": 1.0, "s": 1e3}
 
@@ -21,19 +20,6 @@ class Load:
     p99_ms: float
     requests: int
     failures: int
-
-
-def ensure_wrk() -> str:
-    """The path of wrk, installing Debian's package first where it is missing."""
-    found = shutil.which("wrk")
-    if found is None:
-        print("wrk is missing: installing Debian's package", flush=True)
-        subprocess.run(["apt-get", "update", "-qq"], check=True)
-        subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=True)
-        found = shutil.which("wrk")
-    if found is None:
-        raise RuntimeError("wrk is not installed and could not be installed with apt-get")
-    return found
 
 
 def run(wrk: str, url: str, *, headers: dict[str, str], seconds: int, connections: int) -> Load:

@@ -30,7 +30,7 @@ from .faults import DEFAULT_MIX, FAULTS, FaultDraw, NetworkFaults
 from .fixtures import Fixtures
 from .forcing import decide, drawn, preferred, queued
 from .handlers import Call, check_handlers, handlers, oauth_answer
-from .journal import DEFAULT_BYTES, DEFAULT_SIZE
+from .journal import DEFAULT_BYTES, DEFAULT_SIZE, Raw
 from .latency import Latency
 from .logid import new_log_id
 from .oauth import OAuth
@@ -136,10 +136,9 @@ class MockApp:
                 form = form_or_problem if isinstance(form_or_problem, dict) else None
                 answered = await self._answer(scope, routed, form_or_problem, log_id)
                 if isinstance(answered, str):
-                    await state.record(
-                        scope, arrival, status=None, log_id=None, operation=routed.name,
-                        form=form, fault=answered,
-                    )  # fmt: skip
+                    faulted = Raw.of(scope, arrival.time, status=None, log_id=None,
+                                     operation=routed.name, form=form, fault=answered)  # fmt: skip
+                    await state.record(faulted, arrival)
                     if logger.isEnabledFor(logging.DEBUG):
                         logger.debug("%s %s -> fault %s", scope["method"], scope["path"], answered)
                     await self.faults.inject(answered, scope, receive, send)
@@ -154,14 +153,10 @@ class MockApp:
             answer = Answer.error(self._internal_error(operation), log_id)
         await send_answer(send, answer)
         with contextlib.suppress(StoreUnavailable):  # answered, and its 500 logged above
-            await state.record(
-                scope,
-                arrival,
-                status=answer.status,
-                log_id=answer.log_id,
-                operation=route.name if route is not None else None,
-                form=form,
-            )
+            name = route.name if route is not None else None
+            answered_raw = Raw.of(scope, arrival.time, status=answer.status,
+                                  log_id=answer.log_id, operation=name, form=form)  # fmt: skip
+            await state.record(answered_raw, arrival)
         if logger.isEnabledFor(logging.DEBUG):
             logger.debug("%s %s -> %d (log_id %s)", scope["method"], scope["path"],
                          answer.status, answer.log_id)  # fmt: skip

@@ -94,9 +94,9 @@ class Raw(NamedTuple):
         status: int | None,
         log_id: str | None,
         operation: str | None,
-        form: Mapping[str, str] | None,
-        fault: str | None,
-        findings: tuple[Finding, ...],
+        form: Mapping[str, str] | None = None,
+        fault: str | None = None,
+        findings: tuple[Finding, ...] = (),
     ) -> Raw:
         size = len(scope["path"]) + len(scope["query_string"])
         size += sum(len(name) + len(value) for name, value in scope["headers"])
@@ -147,6 +147,10 @@ class Journal:
             scope, arrival.time, status=status, log_id=log_id, operation=operation, form=form,
             fault=fault, findings=findings,
         )  # fmt: skip
+        self.keep(raw, arrival)
+
+    def keep(self, raw: Raw, arrival: Arrival) -> None:
+        """`record`, for a request already made a `Raw`."""
         entries = self._entries
         with self._lock:
             if arrival.clearings != self._clearings or not entries.maxlen:

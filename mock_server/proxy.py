@@ -32,7 +32,7 @@ from .contract import Operation
 from .corpus import Exchange, Recorder
 from .disagreement import Verdict, disagreements, oauth_verdict, user_info_verdict
 from .findings import Finding
-from .journal import Arrival
+from .journal import Arrival, Raw
 from .userinfo import bearer
 
 __all__ = ["MAX_ANSWER_BYTES", "MAX_GRANTS", "Proxy"]
@@ -252,15 +252,12 @@ class Proxy:
         found: list[Finding],
     ) -> None:
         self.mock.state.findings.add(found)
-        await self.mock.state.record(
-            scope,
-            arrival,
-            status=status,
-            log_id=log_id,
-            operation=operation.operation_id if operation else None,
-            form=form,
+        raw = Raw.of(
+            scope, arrival.time, status=status, log_id=log_id,
+            operation=operation.operation_id if operation else None, form=form,
             findings=tuple(found),
-        )
+        )  # fmt: skip
+        await self.mock.state.record(raw, arrival)
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:
         while True:

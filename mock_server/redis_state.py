@@ -19,7 +19,7 @@ import hashlib
 import hmac
 import json
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable
 from functools import lru_cache
 from typing import Any, TypeVar
 from urllib.parse import urlsplit, urlunsplit
@@ -30,7 +30,6 @@ from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
 
-from .asgi import Scope
 from .contract import ErrorReply
 from .findings import Finding, Findings
 from .fixtures import Code, Fixtures, Grant
@@ -388,22 +387,7 @@ class RedisState:
     def arrival(self) -> Arrival:
         return Arrival(time.time(), 0)
 
-    async def record(
-        self,
-        scope: Scope,
-        arrival: Arrival,
-        *,
-        status: int | None,
-        log_id: str | None,
-        operation: str | None,
-        form: Mapping[str, str] | None = None,
-        fault: str | None = None,
-        findings: tuple[Finding, ...] = (),
-    ) -> None:
-        raw = Raw.of(
-            scope, arrival.time, status=status, log_id=log_id, operation=operation, form=form,
-            fault=fault, findings=findings,
-        )  # fmt: skip
+    async def record(self, raw: Raw, arrival: Arrival) -> None:
         keys = [self._key("journal"), self._key("journal-bytes"), self._key("journal-cleared")]
         args: list[str | float] = [
             arrival.time, raw.size, _raw_json(raw), self._journal_size, self._journal_bytes

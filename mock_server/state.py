@@ -10,13 +10,12 @@ findings stay in each process (`findings`).
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Any, Protocol
 
-from .asgi import Scope
-from .findings import Finding, Findings
+from .findings import Findings
 from .fixtures import Fixtures, Grant
-from .journal import DEFAULT_BYTES, DEFAULT_SIZE, Arrival, Journal, RecordedRequest
+from .journal import DEFAULT_BYTES, DEFAULT_SIZE, Arrival, Journal, Raw, RecordedRequest
 from .ratelimit import SlidingWindow
 from .scenarios import Scenario, Scenarios
 from .store import Entry, IssuedCode, Refresh, TokenStore
@@ -85,18 +84,7 @@ class State(Protocol):
     def arrival(self) -> Arrival:
         """Now, for a request that has just arrived: `record` it with this once answered."""
 
-    async def record(
-        self,
-        scope: Scope,
-        arrival: Arrival,
-        *,
-        status: int | None,
-        log_id: str | None,
-        operation: str | None,
-        form: Mapping[str, str] | None = None,
-        fault: str | None = None,
-        findings: tuple[Finding, ...] = (),
-    ) -> None:
+    async def record(self, raw: Raw, arrival: Arrival) -> None:
         """Keep the request, unless the journal was cleared since it arrived."""
 
     async def requests(self, **filters: Any) -> list[RecordedRequest]:
@@ -195,22 +183,8 @@ class MemoryState:
     def arrival(self) -> Arrival:
         return self.journal.arrival()
 
-    async def record(
-        self,
-        scope: Scope,
-        arrival: Arrival,
-        *,
-        status: int | None,
-        log_id: str | None,
-        operation: str | None,
-        form: Mapping[str, str] | None = None,
-        fault: str | None = None,
-        findings: tuple[Finding, ...] = (),
-    ) -> None:
-        self.journal.record(
-            scope, arrival, status=status, log_id=log_id, operation=operation, form=form,
-            fault=fault, findings=findings,
-        )  # fmt: skip
+    async def record(self, raw: Raw, arrival: Arrival) -> None:
+        self.journal.keep(raw, arrival)
 
     async def requests(self, **filters: Any) -> list[RecordedRequest]:
         return self.journal.requests(**filters)

@@ -13,7 +13,7 @@ import pytest
 from mock_server.contract import Contract
 from mock_server.findings import Finding
 from mock_server.fixtures import DEFAULT_FIXTURES, EXAMPLE_TOKEN, Code, Grant, load_fixtures
-from mock_server.journal import DEFAULT_BYTES, DEFAULT_SIZE
+from mock_server.journal import DEFAULT_BYTES, DEFAULT_SIZE, Raw
 from mock_server.redis_state import RedisState
 from mock_server.scenarios import Scenario
 from mock_server.spec import load_document
@@ -77,7 +77,10 @@ def test_reset_resets_everything(kind: str, request: pytest.FixtureRequest) -> N
 
     async def steps() -> None:
         await state.add_token("act.added", Grant({}, frozenset()))
-        await state.record(REQUEST, state.arrival(), status=200, log_id=None, operation=None)
+        arrival = state.arrival()
+        await state.record(
+            Raw.of(REQUEST, arrival.time, status=200, log_id=None, operation=None), arrival
+        )
         await state.add_scenario(Scenario("getUserInfo", fault="reset"))
         state.findings.add([Finding("drift", None, "x", "y", "z")])
         assert [(await state.find_admitted(EXAMPLE_TOKEN, NOW))[1] for _ in range(2)] == [
@@ -149,14 +152,17 @@ def test_the_journal_keeps_its_size_and_bytes(kind: str, request: pytest.Fixture
     async def steps() -> None:
         arrival = state.arrival()
         for status in (200, 401, 429):
-            await state.record(REQUEST, arrival, status=status, log_id=None, operation="op")
+            raw = Raw.of(REQUEST, arrival.time, status=status, log_id=None, operation="op")
+            await state.record(raw, arrival)
         kept = await state.requests()
         assert [entry.status for entry in kept] == [401, 429]  # two fit in the bytes
         assert kept[0].headers == {"authorization": "Bearer <redacted>"}
         assert [e.status for e in await state.requests(status=401)] == [401]
         assert [e.status for e in await state.requests(limit=1)] == [429]
         await state.clear_requests()
-        await state.record(REQUEST, arrival, status=200, log_id=None, operation="op")
+        await state.record(
+            Raw.of(REQUEST, arrival.time, status=200, log_id=None, operation=None), arrival
+        )
         assert await state.requests() == []  # it arrived before the clearing
 
     run(state, steps())
