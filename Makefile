@@ -8,8 +8,11 @@ DIST ?= dist
 # Test processes: twice the cores, since many tests wait on sockets, timeouts and subprocesses.
 TEST_WORKERS ?= $(shell echo $$(( $$(nproc) * 2 )))
 
-SPEC := openapi/tiktok-user-info.yaml
-ADMIN_SPEC := openapi/tiktok-mock-admin.yaml
+# The documents' names, as mock_server/spec.py gives them (`$(call spec_name,SPEC_NAME)`).
+spec_name = $(or $(shell sed -n 's/^$(1) = "\(.*\)"$$/\1/p' mock_server/spec.py),\
+	$(error mock_server/spec.py has no $(1) = "..."))
+SPEC := openapi/$(call spec_name,SPEC_NAME)
+ADMIN_SPEC := openapi/$(call spec_name,ADMIN_SPEC_NAME)
 CLIENT := generated_client
 # The client generated from GENERATE_SPEC (the spec unless told): `make generate
 # GENERATE_SPEC=edited.yaml GENERATE_OUT=folder` generates another document's elsewhere.
