@@ -32,7 +32,8 @@ EXAMPLE_TOKEN = "act.example12345Example12345Example"
 """The token of TikTok's documentation example; the default fixtures grant it to its user."""
 TOP_LEVEL = {"users", "tokens", "clients", "codes"}
 TOKEN = re.compile(r"[\x21-\x7e]+")
-"""What can follow `Bearer ` in a header: visible ASCII, no spaces."""
+"""What can follow `Bearer ` in a header: visible ASCII, no spaces (the admin spec's `NewToken`
+pattern restates it)."""
 
 
 class FixtureError(Exception):
