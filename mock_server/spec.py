@@ -10,6 +10,7 @@ from typing import Any
 
 __all__ = [
     "ADMIN_SPEC_NAME",
+    "FIXTURES_SCHEMA_NAME",
     "SPEC_NAME",
     "SPEC_PATH",
     "USER_INFO",
@@ -25,6 +26,8 @@ SPEC_NAME = "tiktok-user-info.yaml"
 """The API spec's name in openapi/, which the Makefile and hatch_build.py read here."""
 ADMIN_SPEC_NAME = "tiktok-mock-admin.yaml"
 """The admin API's spec, which refers to the API spec's schemas by `SPEC_NAME`."""
+FIXTURES_SCHEMA_NAME = "tiktok-mock-fixtures.schema.yaml"
+"""The schema of a fixtures file, which refers to the admin spec's by `ADMIN_SPEC_NAME`."""
 
 
 def document_path(name: str) -> Path:
