@@ -8,8 +8,11 @@ DIST ?= dist
 # Test processes: twice the cores, since many tests wait on sockets, timeouts and subprocesses.
 TEST_WORKERS ?= $(shell echo $$(( $$(nproc) * 2 )))
 
-SPEC := openapi/tiktok-user-info.yaml
-ADMIN_SPEC := openapi/tiktok-mock-admin.yaml
+# The documents' names, as mock_server/spec.py gives them (`$(call spec_name,SPEC_NAME)`).
+spec_name = $(or $(shell sed -n 's/^$(1) = "\(.*\)"$$/\1/p' mock_server/spec.py),\
+	$(error mock_server/spec.py has no $(1) = "..."))
+SPEC := openapi/$(call spec_name,SPEC_NAME)
+ADMIN_SPEC := openapi/$(call spec_name,ADMIN_SPEC_NAME)
 CLIENT := generated_client
 # The client generated from GENERATE_SPEC (the spec unless told): `make generate
 # GENERATE_SPEC=edited.yaml GENERATE_OUT=folder` generates another document's elsewhere.
@@ -73,14 +76,17 @@ mutation: install
 	$(BIN)/python -c "import json; s = json.load(open('mutants/mutmut-cicd-stats.json')); \
 		print(f\"mutation score: {s['killed']}/{s['total']} killed, {s['survived']} survived\")"
 
+# The client, and the admin spec's values that restate the spec and the mock's code.
 generate: install $(UPSTREAM_TEMPLATES)
 	$(GENERATE) --output-path $(GENERATE_OUT)
+	$(BIN)/python tools/admin_spec.py
 
 check-generated: install $(UPSTREAM_TEMPLATES)
 	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
 	$(GENERATE) --output-path "$$tmp/client" >/dev/null && \
 	if diff -r -x __pycache__ -x "*.egg-info" "$$tmp/client" $(CLIENT); then echo "generated client matches $(SPEC)"; \
 	else echo "generated_client/ differs from what $(SPEC) generates: run 'make generate'"; exit 1; fi
+	@$(BIN)/python tools/admin_spec.py --check
 
 # What the overrides in generator/templates/ change: the client upstream's templates generate,
 # against generated_client/.

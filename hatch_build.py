@@ -13,16 +13,28 @@ from typing import Any
 
 from hatchling.metadata.plugin.interface import MetadataHookInterface
 
-SPEC = Path("openapi") / "tiktok-user-info.yaml"
+NAMES = Path("mock_server") / "spec.py"
+SPEC_NAME = re.compile(r'^SPEC_NAME = "([^"]+)"$', re.MULTILINE)
+"""The spec's name in openapi/, as mock_server/spec.py gives it: read, not imported, as the
+package need not be importable where it is built (the Makefile reads it so too)."""
 VERSION = re.compile(r"^info:\n(?:(?:  .*)?\n)*?  version: *['\"]?([^'\"\s]+)", re.MULTILINE)
 """`info.version`: the first `version` key indented once below the top-level `info`."""
 
 
+def spec_path(root: str) -> Path:
+    """The spec under `root`."""
+    match = SPEC_NAME.search((Path(root) / NAMES).read_text(encoding="utf-8"))
+    if match is None:
+        raise ValueError(f"{NAMES} has no SPEC_NAME")
+    return Path(root) / "openapi" / match.group(1)
+
+
 def spec_version(root: str) -> str:
     """The `info.version` of the spec under `root`."""
-    match = VERSION.search((Path(root) / SPEC).read_text(encoding="utf-8"))
+    spec = spec_path(root)
+    match = VERSION.search(spec.read_text(encoding="utf-8"))
     if match is None:
-        raise ValueError(f"{SPEC} has no info.version")
+        raise ValueError(f"{spec} has no info.version")
     return match.group(1)
 
 

@@ -20,11 +20,14 @@ from pathlib import Path
 
 import yaml
 
+from mock_server.spec import CHECKOUT, SPEC_NAME
+
 from .baseline import Baseline, choose, show, trailers
 from .changes import CLIENT, MOCK, ROOT, Change, api_changes, spec_changes
 from .versions import Kind, Version
 
-SPEC = "openapi/tiktok-user-info.yaml"
+SPEC = (CHECKOUT / SPEC_NAME).relative_to(ROOT).as_posix()
+"""The spec's path in the repository."""
 TRAILER = "Unversioned"
 
 

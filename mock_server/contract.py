@@ -85,9 +85,13 @@ class Operation:
         return next((reply for reply in self.errors.values() if reply.status == status), None)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Contract:
-    """The API's facts: its operations, fields, scopes and documented errors."""
+    """The API's facts: its operations, fields, scopes and documented errors.
+
+    Compared and hashed by identity, so that what is derived from a contract can be kept for
+    it (the fixtures' validator).
+    """
 
     version: str
     """The spec's `info.version`: the version of the mock and of the client."""
@@ -105,6 +109,9 @@ class Contract:
     what a token added without scopes grants."""
     authorize_path: str = "/"
     """The path of the OAuth flow's `authorizationUrl` (TikTok's consent page)."""
+    document: Mapping[str, Any] = field(default_factory=dict, repr=False)
+    """The spec itself, its references resolved: what other documents' references to it
+    name (the fixtures' schema, through the admin spec's)."""
 
     @property
     def user_info(self) -> Operation:
@@ -149,6 +156,7 @@ class Contract:
             user_schema=user_schema,
             default_scopes=tuple(document["paths"][path][method]["security"][0]["oauth2"]),
             authorize_path=urlsplit(flow["authorizationUrl"]).path,
+            document=document,
         )
 
 

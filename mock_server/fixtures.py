@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Hashable, Iterator, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -30,9 +30,9 @@ __all__ = [
 DEFAULT_FIXTURES = Path(str(resources.files("mock_server").joinpath("fixtures.yaml")))
 EXAMPLE_TOKEN = "act.example12345Example12345Example"
 """The token of TikTok's documentation example; the default fixtures grant it to its user."""
-TOP_LEVEL = {"users", "tokens", "clients", "codes"}
 TOKEN = re.compile(r"[\x21-\x7e]+")
-"""What can follow `Bearer ` in a header: visible ASCII, no spaces."""
+"""What can follow `Bearer ` in a header: visible ASCII, no spaces (the admin spec's `NewToken`
+pattern restates it)."""
 
 
 class FixtureError(Exception):
@@ -180,68 +180,105 @@ def longest_token(contract: Contract) -> int:
 
 
 def check(data: Any, contract: Contract) -> list[str]:
-    """Every problem of parsed fixtures, each naming its entry; none means they are usable."""
-    from openapi_schema_validator import OAS30Validator, oas30_format_checker
+    """Every problem of parsed fixtures, each naming its entry; none means they are usable.
 
-    if not isinstance(data, dict) or not {"users", "tokens"} <= set(data) <= TOP_LEVEL:
+    They are checked with the fixtures' schema (openapi/tiktok-mock-fixtures.schema.yaml),
+    against the spec `contract` was built from, and told in its words (`x-problem`).
+    """
+    from .fixtures_schema import fixtures_validator
+
+    validator, borrowed = fixtures_validator(contract)
+    schema = validator.schema
+    errors = list(validator.iter_errors(data))
+    if any(not error.path for error in errors):
+        required = [repr(key) for key in schema["required"]]
+        optional = [repr(key) for key in schema["properties"] if key not in schema["required"]]
         return [
-            "the top level must be a mapping with the keys 'users' and 'tokens', "
-            "and optionally 'clients' and 'codes'"
+            f"the top level must be a mapping with the keys {' and '.join(required)}, "
+            f"and optionally {' and '.join(optional)}"
         ]
     if (unusable := _not_unicode(data)) is not None:
         return [unusable]
-    problems: list[str] = []
-    users = _section(data, "users", "names to users", problems, required=True)
-    tokens = _section(data, "tokens", "access tokens to grants", problems, required=True)
-    clients = _section(data, "clients", "client keys to clients", problems)
-    codes = _section(data, "codes", "authorization codes to grants", problems)
-    validator = OAS30Validator(dict(contract.user_schema), format_checker=oas30_format_checker)
-    known_fields = ", ".join(contract.field_scopes)
-    for name, user in users.items():
-        if not isinstance(user, dict):
-            problems.append(f"users.{name}: must be a mapping of User fields")
-            continue
-        problems.extend(
-            f"users.{name}: unknown field {field!r} (the spec's User has {known_fields})"
-            for field in user
-            if field not in contract.field_scopes
-        )
-        problems.extend(
-            f"users.{name}.{'.'.join(map(str, error.path))}: {error.message}"
-            for error in validator.iter_errors(user)
-        )
-    longest = longest_token(contract)
-    for token, grant in tokens.items():
-        where = f"tokens.{token}"
-        if not isinstance(token, str) or not TOKEN.fullmatch(token):
-            problems.append(f"{where}: a token must be visible ASCII without spaces")
-        elif len(token) > longest:
-            problems.append(
-                f"{where}: a token must be at most {longest} characters, as the OAuth forms take it"
-            )
-        if not _entry(where, grant, {"user", "scopes", "expired"}, problems):
-            continue
-        problems.extend(_reference_problems(where, "user", grant, users))
-        problems.extend(_scope_problems(f"{where}.scopes", grant.get("scopes"), contract))
-        if not isinstance(grant.get("expired", False), bool):
-            problems.append(f"{where}.expired: must be true or false")
-    for key, client in clients.items():
-        where = f"clients.{key}"
-        if not _entry(where, client, {"client_secret", "redirect_uris"}, problems):
-            continue
-        if not isinstance(client.get("client_secret"), str):
-            problems.append(f"{where}.client_secret: must be a string")
-        uris = client.get("redirect_uris", [])
-        if not isinstance(uris, list) or not all(isinstance(uri, str) for uri in uris):
-            problems.append(f"{where}.redirect_uris: must be a list of URIs")
-    for code, entry in codes.items():
-        where = f"codes.{code}"
-        if not _entry(where, entry, {"user", "scopes", "client", "redirect_uri"}, problems):
-            continue
-        problems.extend(_reference_problems(where, "user", entry, users))
-        problems.extend(_reference_problems(where, "client", entry, clients))
-        problems.extend(_scope_problems(f"{where}.scopes", entry.get("scopes"), contract))
-    return problems
+    told = [found for error in errors for found in _told(error, schema, borrowed)]
+    told += _unknown_names(data, schema)
+    order = {place: n for n, place in enumerate(_in_file(data))}
+    told.sort(key=lambda found: order[found[0][:2]])  # entry by entry, as in the file
+    return list(dict.fromkeys(f"{'.'.join(map(str, place))}: {problem}" for place, problem in told))
+
+
+Place = tuple[Any, ...]
+"""Where a problem lies in the file: the keys from the top (`users`, `alice`, `open_id`)."""
+
+
+def _told(
+    error: Any, schema: Mapping[str, Any], borrowed: Mapping[str, Any]
+) -> Iterator[tuple[Place, str]]:
+    """Where `error` is told and what: in the schema's words where it gives them
+    (`x-problem`), in the spec's for the admin spec's `User` and `Scope` it borrows, else in
+    jsonschema's."""
+    place, node = _place(error, schema)
+    keyword, value = error.validator, error.instance
+    if keyword == "additionalProperties":
+        unknown = [key for key in value if key not in error.schema.get("properties", {})]
+        if error.schema is borrowed["User"]:
+            known = ", ".join(error.schema["properties"])
+            for key in unknown:
+                yield place, f"unknown field {key!r} (the spec's User has {known})"
+        else:
+            yield place, f"unknown keys {sorted(unknown, key=str)}"
+    elif keyword == "enum" and error.schema is borrowed["Scope"]:
+        declared = ", ".join(sorted(error.schema["enum"]))
+        yield place, f"unknown scope {value!r} (the spec declares {declared})"
+    elif keyword == "required" and node is not None:
+        for name in error.validator_value:
+            declared = node["properties"][name]
+            if name not in value and "x-refers-to" not in declared:  # names: see _unknown_names
+                yield (*place, name), declared.get("x-problem", "required")
+    elif node is not None and "x-problem" in node:
+        problem = node.get(f"x-problem-{keyword}", node["x-problem"])
+        yield place, problem.format(error.validator_value)
+    elif node is not None and keyword == "type" and "properties" in node:
+        yield place, f"must be a mapping with the keys {', '.join(sorted(node['properties']))}"
+    else:
+        yield place, error.message
+
+
+def _place(error: Any, schema: Mapping[str, Any]) -> tuple[Place, Any]:
+    """Where `error` is told, and the part of `schema` that describes what is there: None
+    within a schema it refers to (a `User` field). A list is told whole."""
+    node: Any = schema
+    path, steps = tuple(error.path), iter(error.absolute_schema_path)
+    for depth in range(len(path)):
+        step = next(steps)
+        if step == "items":
+            return path[:depth], node
+        if step == "properties":
+            node, step = node["properties"], next(steps)
+        elif step not in ("additionalProperties", "propertyNames"):
+            return path, None
+        node = node[step]
+    return path, node
+
+
+def _in_file(data: dict[str, Any]) -> Iterator[Place]:
+    """Each section and each of its entries, as the file orders them."""
+    for section, entries in data.items():
+        yield (section,)
+        yield from ((section, key) for key in entries) if isinstance(entries, dict) else ()
+
+
+def _unknown_names(data: dict[str, Any], schema: Mapping[str, Any]) -> Iterator[tuple[Place, str]]:
+    """Each name that a value of an `x-refers-to` gives, which its section does not hold."""
+    for section, entries in data.items():
+        fields = schema["properties"][section]["additionalProperties"].get("properties", {})
+        for key, entry in entries.items() if isinstance(entries, dict) else ():
+            for name, part in fields.items() if isinstance(entry, dict) else ():
+                if (target := part.get("x-refers-to")) is None:
+                    continue
+                names = data.get(target)
+                given = entry.get(name)
+                if not (isinstance(given, Hashable) and isinstance(names, dict) and given in names):
+                    yield (section, key, name), f"{given!r} is not one of the {target}"
 
 
 def _not_unicode(data: Any) -> str | None:
@@ -253,43 +290,3 @@ def _not_unicode(data: Any) -> str | None:
     except (TypeError, ValueError):
         return None  # not JSON data (a YAML date): what is wrong is said entry by entry
     return None
-
-
-def _section(
-    data: dict[str, Any], name: str, what: str, problems: list[str], *, required: bool = False
-) -> dict[Any, Any]:
-    """The mapping under `name`, or {} after noting why it is not usable."""
-    section = data.get(name, {})
-    if not isinstance(section, dict) or (required and not section):
-        problems.append(f"{name}: must be a {'non-empty ' if required else ''}mapping of {what}")
-        return {}
-    return section
-
-
-def _entry(where: str, entry: Any, keys: set[str], problems: list[str]) -> bool:
-    """Whether `entry` is a mapping, noting any key it should not have."""
-    if not isinstance(entry, dict):
-        problems.append(f"{where}: must be a mapping with the keys {', '.join(sorted(keys))}")
-        return False
-    if set(entry) - keys:
-        problems.append(f"{where}: unknown keys {sorted(set(entry) - keys)}")
-    return True
-
-
-def _reference_problems(
-    where: str, key: str, entry: dict[str, Any], section: dict[Any, Any]
-) -> list[str]:
-    if entry.get(key) in section:
-        return []
-    return [f"{where}.{key}: {entry.get(key)!r} is not one of the {key}s"]
-
-
-def _scope_problems(where: str, scopes: Any, contract: Contract) -> list[str]:
-    if not isinstance(scopes, list) or not all(isinstance(scope, str) for scope in scopes):
-        return [f"{where}: must be a list of scope names"]
-    known = ", ".join(sorted(contract.scopes))
-    return [
-        f"{where}: unknown scope {scope!r} (the spec declares {known})"
-        for scope in scopes
-        if scope not in contract.scopes
-    ]

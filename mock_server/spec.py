@@ -9,6 +9,9 @@ from pathlib import Path
 from typing import Any
 
 __all__ = [
+    "ADMIN_SPEC_NAME",
+    "FIXTURES_SCHEMA_NAME",
+    "SPEC_NAME",
     "SPEC_PATH",
     "USER_INFO",
     "Example",
@@ -19,6 +22,12 @@ __all__ = [
 
 CHECKOUT = Path(__file__).resolve().parent.parent / "openapi"
 """openapi/ of a checkout of the kit, where the documents are written."""
+SPEC_NAME = "tiktok-user-info.yaml"
+"""The API spec's name in openapi/, which the Makefile and hatch_build.py read here."""
+ADMIN_SPEC_NAME = "tiktok-mock-admin.yaml"
+"""The admin API's spec, which refers to the API spec's schemas by `SPEC_NAME`."""
+FIXTURES_SCHEMA_NAME = "tiktok-mock-fixtures.schema.yaml"
+"""The schema of a fixtures file, which refers to the admin spec's by `ADMIN_SPEC_NAME`."""
 
 
 def document_path(name: str) -> Path:
@@ -28,7 +37,7 @@ def document_path(name: str) -> Path:
     return Path(str(packaged)) if packaged.is_file() else CHECKOUT / name
 
 
-SPEC_PATH = document_path("tiktok-user-info.yaml")
+SPEC_PATH = document_path(SPEC_NAME)
 USER_INFO = ("/v2/user/info/", "get")
 
 

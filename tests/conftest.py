@@ -1,12 +1,15 @@
-"""What the tests share: the spec, a mock on a socket, one in-process caller, one fake clock."""
+"""What the tests share: the spec, a mock on a socket, one in-process caller, one fake clock,
+the kit's scripts loaded."""
 
 from __future__ import annotations
 
 import asyncio
+import importlib.util
 import subprocess
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import httpx
@@ -98,6 +101,15 @@ def git(repo: Path, *args: str) -> str:
     return subprocess.run(
         ["git", "-C", str(repo), *args], capture_output=True, text=True, check=True
     ).stdout.strip()
+
+
+def script(path: Path, name: str) -> ModuleType:
+    """The Python file at `path`, a script rather than a module of a package, loaded as `name`."""
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def until(condition: Callable[[], object], timeout: float = 10.0) -> None:

@@ -129,6 +129,7 @@ def test_both_distributions_are_built_and_the_sdist_makes_a_whole_wheel(
         metadata = wheel.read(f"tiktok_user_info_mock-{VERSION}.dist-info/METADATA").decode()
         entry_points = wheel.read(f"tiktok_user_info_mock-{VERSION}.dist-info/entry_points.txt")
     assert "mock_server/fixtures.yaml" in names
+    assert "mock_server/openapi/tiktok-mock-fixtures.schema.yaml" in names  # what checks them
     assert "mock_server/contract_suite/schemathesis.toml" in names  # the suite's settings
     assert "mock_server/py.typed" in names  # users type-check their tests against TikTokMock
     assert f"Requires-Dist: tiktok-user-info-client=={VERSION}\n" in metadata
@@ -197,6 +198,19 @@ def test_the_installed_mock_serves_its_documents(
         run = installed.run("curl", "-sS", "-f", f"{tiktok_mock_command}/__mock/{route}")
         assert run.returncode == 0, run.stderr
         assert run.stdout.encode().startswith(expected)
+
+
+def test_the_installed_mock_checks_a_fixtures_file_with_its_schema(installed: Installed) -> None:
+    """The schema, the admin spec and the API spec it refers to are the package's copies."""
+    path = installed.project / "fixtures.yaml"
+    path.write_text(
+        "users:\n  u: {nickname: n}\ntokens:\n  act.t: {user: u, scopes: [nope]}\n",
+        encoding="utf-8",
+    )
+    run = installed.run(installed.bin("tiktok-mock"), "--fixtures", str(path))
+    assert run.returncode == 2, run.stdout + run.stderr
+    assert f"error: {path}: users.u: unknown field 'nickname'" in run.stderr
+    assert f"error: {path}: tokens.act.t.scopes: unknown scope 'nope'" in run.stderr
 
 
 def test_the_docs_sync_example_runs_against_it(

@@ -5,10 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
+from openapi_schema_validator import OAS30Validator
 
 from mock_server.contract import Contract
-from mock_server.fixtures import DEFAULT_FIXTURES, FixtureError, load_fixtures
-from mock_server.spec import load_document
+from mock_server.fixtures import DEFAULT_FIXTURES, FixtureError, check, load_fixtures
+from mock_server.spec import FIXTURES_SCHEMA_NAME, document_path, load_document
 
 from defaults import EXPIRED, GRANTED
 from seeds import ENDPOINT_EXAMPLE, EXAMPLE_TOKEN, USER_OBJECT_EXAMPLE
@@ -156,6 +158,27 @@ GOOD_TOKEN = "tokens:\n  act.t: {user: u, scopes: [user.info.basic]}\n"
             "codes.c.client: 'app' is not one of the clients",
         ),
         (
+            "uri.yaml",
+            GOOD_USER + GOOD_TOKEN + "clients:\n  app: {client_secret: s, redirect_uris: [7]}\n",
+            "clients.app.redirect_uris: must be a list of URIs",
+        ),
+        (
+            "redirect.yaml",
+            GOOD_USER + GOOD_TOKEN + "clients:\n  app: {client_secret: s}\n"
+            "codes:\n  c: {user: u, scopes: [], client: app, redirect_uri: 7}\n",
+            "codes.c.redirect_uri: must be a string",
+        ),
+        (
+            "noscopes.yaml",
+            GOOD_USER + "tokens:\n  act.t: {user: u}\n",
+            "tokens.act.t.scopes: must be a list of scope names",
+        ),
+        (
+            "key.yaml",
+            GOOD_USER + "tokens:\n  7: {user: u, scopes: []}\n",
+            "tokens.7: a token must be visible ASCII",
+        ),
+        (
             "codescope.yaml",
             GOOD_USER + GOOD_TOKEN + "clients:\n  app: {client_secret: s}\n"
             "codes:\n  c: {user: u, scopes: [x], client: app}\n",
@@ -190,3 +213,42 @@ def test_a_json_file_loads(contract: Contract, tmp_path: Path) -> None:
     )
     grant = load_fixtures(contract, path).grants["act.t"]
     assert grant.user == {"open_id": "o"} and grant.expired
+
+
+def test_every_problem_is_told_entry_by_entry_as_in_the_file(contract: Contract) -> None:
+    data = {
+        "users": {"u": {"follower_count": -1, "nickname": "n"}, "v": "someone"},
+        "tokens": {
+            "act.t": {"user": "nobody", "scopes": ["user.info.basic", "x"], "expired": 1},
+            "act s": {"user": "u", "scopes": "all"},
+        },
+        "codes": {"c": {"user": "u", "scopes": [], "extra": 1}},
+    }
+    scopes = ", ".join(sorted(contract.scopes))
+    assert check(data, contract) == [
+        f"users.u: unknown field 'nickname' (the spec's User has {', '.join(contract.field_scopes)})",
+        "users.u.follower_count: -1 is less than the minimum of 0",
+        "users.v: must be a mapping of User fields",
+        f"tokens.act.t.scopes: unknown scope 'x' (the spec declares {scopes})",
+        "tokens.act.t.expired: must be true or false",
+        "tokens.act.t.user: 'nobody' is not one of the users",
+        "tokens.act s: a token must be visible ASCII without spaces",
+        "tokens.act s.scopes: must be a list of scope names",
+        "codes.c: unknown keys ['extra']",
+        "codes.c.client: None is not one of the clients",
+    ]
+
+
+def test_the_schema_borrows_the_admin_apis_user_scope_and_token() -> None:
+    """A fixtures file's users, scopes and tokens are those `POST /__mock/tokens` takes."""
+    schema = yaml.safe_load(document_path(FIXTURES_SCHEMA_NAME).read_text(encoding="utf-8"))
+    OAS30Validator.check_schema(schema)
+    sections = schema["properties"]
+    admin = "tiktok-mock-admin.yaml#/components/schemas"
+    assert sections["users"]["additionalProperties"]["allOf"] == [{"$ref": f"{admin}/User"}]
+    assert sections["tokens"]["propertyNames"]["allOf"] == [
+        {"$ref": f"{admin}/NewToken/properties/token"}
+    ]
+    for section in ("tokens", "codes"):
+        scopes = sections[section]["additionalProperties"]["properties"]["scopes"]
+        assert scopes["items"] == {"$ref": f"{admin}/Scope"}

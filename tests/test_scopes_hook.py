@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import importlib.util
 import re
 import subprocess
 import sys
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
@@ -16,18 +14,12 @@ import yaml
 import tiktok_user_info_client.scopes
 from mock_server.spec import SPEC_PATH
 
+from conftest import script
+
 HOOK = Path(__file__).resolve().parent.parent / "generator" / "hooks" / "scopes.py"
 
 
-def load_hook() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("scopes_hook", HOOK)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-hook = load_hook()
+hook = script(HOOK, "scopes_hook")
 
 
 def document(**schemas: dict[str, Any]) -> dict[str, Any]:

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import re
+import subprocess
 from typing import Any
 
 import pytest
 from openapi_schema_validator import OAS30Validator
 from openapi_spec_validator import validate
 
+import hatch_build
+from compat.__main__ import SPEC
 from mock_server.bodies import MAX_BODY_BYTES
-from mock_server.spec import response_examples
+from mock_server.spec import ADMIN_SPEC_NAME, SPEC_NAME, SPEC_PATH, response_examples
 
+from pages import ROOT
 from seeds import ENDPOINT_EXAMPLE, FIELDS, SCOPES, USER_OBJECT_EXAMPLE
 from specs import operation
 
@@ -212,3 +216,14 @@ def test_each_stated_behaviour_names_its_evidence(document: dict[str, Any]) -> N
     for subject in ("Percent-encoded commas", "Unknown field names", "per access token",
                     "x-tt-logid", "SocialiteProviders/Providers issue 1198"):  # fmt: skip
         assert subject in description
+
+
+def test_the_makefile_the_build_and_compat_take_the_documents_names_from_spec_py() -> None:
+    """mock_server/spec.py names the documents once; what cannot import it reads it."""
+    make = subprocess.run(
+        ["make", "-s", "--eval", "names: ; @echo $(SPEC) $(ADMIN_SPEC)", "names"],
+        cwd=ROOT, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert make.stdout.split() == [f"openapi/{SPEC_NAME}", f"openapi/{ADMIN_SPEC_NAME}"]
+    assert hatch_build.spec_path(str(ROOT)) == SPEC_PATH
+    assert SPEC == f"openapi/{SPEC_NAME}"

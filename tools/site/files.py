@@ -13,6 +13,7 @@ CARRIED = {
     "api-reference.html": "mock_server/reference.html",
     "mock_server/fixtures.yaml": "mock_server/fixtures.yaml",
     "openapi/tiktok-mock-admin.yaml": "openapi/tiktok-mock-admin.yaml",
+    "openapi/tiktok-mock-fixtures.schema.yaml": "openapi/tiktok-mock-fixtures.schema.yaml",
     "openapi/evidence.ndjson": "openapi/evidence.ndjson",
     "bench/results.png": "bench/results.png",
 }
