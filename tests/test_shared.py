@@ -25,7 +25,15 @@ CONTRACT = Contract.from_document(load_document())
 CLIENT = {"client_key": "mock_client_key", "client_secret": "mock_client_secret"}
 REDIRECT = "https://example.com/callback"
 FIELDS = "/v2/user/info/?fields=open_id"
+HTTP = httpx.Client(timeout=30)
+"""A client patient enough for a machine loaded by other tests."""
 TOKEN_500 = CONTRACT.operations["fetchAccessToken"].error_of_status(500).code  # type: ignore[union-attr]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _client() -> Iterator[None]:
+    yield
+    HTTP.close()
 
 
 @pytest.fixture(scope="module")
@@ -54,25 +62,25 @@ def _reset(request: pytest.FixtureRequest) -> None:
         if name in request.fixturenames:
             mocks = request.getfixturevalue(name)
             first = mocks[0] if isinstance(mocks, tuple) else mocks
-            httpx.post(f"{first.url}/__mock/reset").raise_for_status()
+            HTTP.post(f"{first.url}/__mock/reset").raise_for_status()
 
 
 def user_info(url: str, token: str = EXAMPLE_TOKEN) -> httpx.Response:
-    return httpx.get(url + FIELDS, headers={"Authorization": f"Bearer {token}"})
+    return HTTP.get(url + FIELDS, headers={"Authorization": f"Bearer {token}"})
 
 
 def code_from(url: str) -> str:
     """A single-use code from the mock's consent page at `url`."""
     query = {"client_key": CLIENT["client_key"], "response_type": "code",
              "scope": "user.info.basic", "redirect_uri": REDIRECT}  # fmt: skip
-    answer = httpx.get(f"{url}/v2/auth/authorize/", params=query)
+    answer = HTTP.get(f"{url}/v2/auth/authorize/", params=query)
     assert answer.status_code == 302
     return parse_qs(urlsplit(answer.headers["location"]).query)["code"][0]
 
 
 async def race(urls: list[str], form: dict[str, str], each: int = 10) -> list[httpx.Response]:
     """`each` token requests with `form` at each of `urls`, all at once."""
-    async with httpx.AsyncClient() as client:
+    async with httpx.AsyncClient(timeout=30) as client:
         sent = [client.post(f"{url}/v2/oauth/token/", data=form) for url in urls * each]
         return list(await asyncio.gather(*sent))
 
@@ -86,9 +94,9 @@ def winners(answers: list[httpx.Response]) -> list[httpx.Response]:
 def test_a_token_added_through_one_host_works_at_the_other(hosts: tuple[RunningMock, ...]) -> None:
     one, two = hosts
     added = {"token": "act.shared", "user": {"open_id": "shared-user"}}
-    assert httpx.post(f"{one.url}/__mock/tokens", json=added).status_code == 201
+    assert HTTP.post(f"{one.url}/__mock/tokens", json=added).status_code == 201
     assert user_info(two.url, "act.shared").json()["data"]["user"] == {"open_id": "shared-user"}
-    assert httpx.delete(f"{two.url}/__mock/tokens/act.shared").status_code == 204
+    assert HTTP.delete(f"{two.url}/__mock/tokens/act.shared").status_code == 204
     assert user_info(one.url, "act.shared").status_code == 401
 
 
@@ -110,11 +118,11 @@ def test_a_refresh_token_is_rotated_once_when_twenty_requests_race_for_it(
     one, two = hosts
     exchange = {**CLIENT, "grant_type": "authorization_code", "code": code_from(two.url),
                 "redirect_uri": REDIRECT}  # fmt: skip
-    issued = httpx.post(f"{one.url}/v2/oauth/token/", data=exchange).json()
+    issued = HTTP.post(f"{one.url}/v2/oauth/token/", data=exchange).json()
     form = {**CLIENT, "grant_type": "refresh_token", "refresh_token": issued["refresh_token"]}
     answers = asyncio.run(race([one.url, two.url], form))
     assert len(answers) == 20 and len(winners(answers)) == 1
-    again = httpx.post(f"{two.url}/v2/oauth/token/", data=form)  # the old one stopped at once
+    again = HTTP.post(f"{two.url}/v2/oauth/token/", data=form)  # the old one stopped at once
     assert again.json()["error"] == "invalid_grant"
 
 
@@ -146,21 +154,21 @@ def test_the_journal_of_either_host_lists_both_hosts_requests(
     one, two = hosts
     sent = {user_info(one.url).headers["x-tt-logid"], user_info(two.url).headers["x-tt-logid"]}
     for host in hosts:
-        journal = httpx.get(f"{host.url}/__mock/requests").json()["requests"]
+        journal = HTTP.get(f"{host.url}/__mock/requests").json()["requests"]
         assert {entry["log_id"] for entry in journal} == sent
 
 
 def test_a_reset_through_one_host_resets_both(hosts: tuple[RunningMock, ...]) -> None:
     one, two = hosts
-    httpx.post(f"{one.url}/__mock/tokens", json={"token": "act.gone", "user": {"open_id": "g"}})
+    HTTP.post(f"{one.url}/__mock/tokens", json={"token": "act.gone", "user": {"open_id": "g"}})
     queued = {"operation": "getUserInfo", "error": "internal_error", "times": 5}
-    httpx.post(f"{one.url}/__mock/scenarios", json=queued)
+    HTTP.post(f"{one.url}/__mock/scenarios", json=queued)
     assert user_info(two.url).status_code == 500
-    assert httpx.post(f"{two.url}/__mock/reset").status_code == 204
+    assert HTTP.post(f"{two.url}/__mock/reset").status_code == 204
     assert user_info(one.url, "act.gone").status_code == 401
     assert user_info(one.url).status_code == 200  # the scenario is gone, the fixtures back
-    assert httpx.get(f"{one.url}/__mock/scenarios").json() == {"scenarios": []}
-    assert len(httpx.get(f"{one.url}/__mock/requests").json()["requests"]) == 2
+    assert HTTP.get(f"{one.url}/__mock/scenarios").json() == {"scenarios": []}
+    assert len(HTTP.get(f"{one.url}/__mock/requests").json()["requests"]) == 2
 
 
 def test_two_workers_share_one_rate_limit_and_the_oauth_flow(workers: RunningMock) -> None:
@@ -170,7 +178,7 @@ def test_two_workers_share_one_rate_limit_and_the_oauth_flow(workers: RunningMoc
             "redirect_uri": REDIRECT}  # fmt: skip
     assert len(winners(asyncio.run(race([workers.url], form, each=20)))) == 1
     added = {"token": "act.worker", "user": {"open_id": "w"}}
-    assert httpx.post(f"{workers.url}/__mock/tokens", json=added).status_code == 201
+    assert HTTP.post(f"{workers.url}/__mock/tokens", json=added).status_code == 201
     assert all(user_info(workers.url, "act.worker").status_code == 200 for _ in range(20))
 
 
@@ -178,9 +186,9 @@ def test_mocks_under_other_prefixes_do_not_see_each_others_state(
     hosts: tuple[RunningMock, ...], workers: RunningMock
 ) -> None:
     one, _ = hosts
-    httpx.post(f"{one.url}/__mock/tokens", json={"token": "act.mine", "user": {"open_id": "m"}})
+    HTTP.post(f"{one.url}/__mock/tokens", json={"token": "act.mine", "user": {"open_id": "m"}})
     assert user_info(workers.url, "act.mine").status_code == 401
-    httpx.post(f"{workers.url}/__mock/reset")
+    HTTP.post(f"{workers.url}/__mock/reset")
     assert user_info(one.url, "act.mine").status_code == 200
 
 
@@ -190,21 +198,21 @@ def test_redis_lost_and_back(tmp_path: Path) -> None:
     with redis_server(tmp_path, durable=True) as redis, running_mock("--store", redis.url) as one, \
             running_mock("--store", redis.url) as two:  # fmt: skip
         added = {"token": "act.kept", "user": {"open_id": "kept"}}
-        assert httpx.post(f"{one.url}/__mock/tokens", json=added).status_code == 201
+        assert HTTP.post(f"{one.url}/__mock/tokens", json=added).status_code == 201
         redis.kill()
         for host in (one, two):
             lost = user_info(host.url, "act.kept")
             assert lost.status_code == 500 and lost.json()["error"]["code"] == "internal_error"
             refresh = {**CLIENT, "grant_type": "refresh_token", "refresh_token": "rft.x"}
-            token = httpx.post(f"{host.url}/v2/oauth/token/", data=refresh)
+            token = HTTP.post(f"{host.url}/v2/oauth/token/", data=refresh)
             assert token.status_code == 500 and token.json()["error"] == TOKEN_500
-            health = httpx.get(f"{host.url}/__mock/health")
+            health = HTTP.get(f"{host.url}/__mock/health")
             assert health.status_code == 503 and health.json()["status"] == "unavailable"
             assert redis.url in health.json()["message"]
-            assert httpx.post(f"{host.url}/__mock/tokens", json=added).status_code == 503
+            assert HTTP.post(f"{host.url}/__mock/tokens", json=added).status_code == 503
         redis.start()
         for host in (one, two):
-            assert httpx.get(f"{host.url}/__mock/health").status_code == 200
+            assert HTTP.get(f"{host.url}/__mock/health").status_code == 200
             assert user_info(host.url, "act.kept").status_code == 200
             assert user_info(host.url).status_code == 200  # the fixtures' tokens are kept too
         output = one.stop()
