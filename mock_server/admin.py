@@ -1,9 +1,11 @@
 """The admin API under `/__mock/`, and the operations behind it, which the pytest plugin calls
 too: health, the request journal, tokens, scenarios, reset, and the spec documents.
 
-Described by `openapi/tiktok-mock-admin.yaml`. Its requests are never recorded,
-rate-limited or fault-injected. Bound to an address other than loopback, it answers only with
-the token given at start-up (`Authorization: Bearer <admin token>`); its health check always.
+Described by `openapi/tiktok-mock-admin.yaml`, and run by it: a request goes by the paths of
+that document to the handler of an operationId, its body and its query are checked against
+the schemas there. Its requests are never recorded, rate-limited or fault-injected. Bound to
+an address other than loopback, it answers only with the token given at start-up
+(`Authorization: Bearer <admin token>`); its health check always.
 """
 
 from __future__ import annotations
@@ -11,37 +13,31 @@ from __future__ import annotations
 import functools
 import hmac
 import logging
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
 from importlib import resources
 from typing import Any
-from urllib.parse import parse_qsl, unquote
 
+from .admin_spec import ADMIN_DOCUMENT, AdminSpec, Problem, admin_spec
 from .answers import Answer
 from .asgi import Receive, Scope
 from .bodies import read_json
 from .contract import Contract
-from .faults import FAULTS
-from .fixtures import Grant, check, longest_token
+from .fixtures import Grant, check
 from .journal import RecordedRequest
-from .latency import MAX_LATENCY_MS
 from .oauth import Consent
-from .scenarios import AUTHORIZE, QueueFull, Scenario
-from .spec import document_path
+from .scenarios import QueueFull, Scenario
+from .spec import SPEC_PATH, document_path
 from .state import State, StoreUnavailable
 from .userinfo import bearer
 
-__all__ = ["ADMIN_PREFIX", "MAX_TIMES", "Admin", "AdminError"]
+__all__ = ["ADMIN_PREFIX", "Admin", "AdminError", "Call", "Handler", "check_operations"]
 
 logger = logging.getLogger("mock_server")
 
 ADMIN_PREFIX = "/__mock/"
-MAX_TIMES = 1_000_000
-"""The most requests one scenario can answer."""
-DOCUMENTS = {"openapi.yaml": "tiktok-user-info.yaml", "admin.yaml": "tiktok-mock-admin.yaml"}
+DOCUMENTS = {"openapi.yaml": SPEC_PATH.name, "admin.yaml": ADMIN_DOCUMENT}
 """The spec documents the admin API serves, by the name it serves them under."""
-TOKEN_KEYS = {"token", "user", "scopes", "expired"}
-SCENARIO_KEYS = {"operation", "token", "times", "error", "fault", "delay_ms", "consent", "scopes"}
-FILTERS = {"operation", "method", "path", "status", "limit"}
 
 
 class AdminError(Exception):
@@ -59,11 +55,30 @@ class AdminError(Exception):
         self.status, self.error, self.message, self.problems = status, error, message, problems
         self.headers = headers
 
+    @classmethod
+    def invalid(cls, message: str, problems: list[Problem]) -> AdminError:
+        """A 400 listing each problem."""
+        return cls(400, "invalid_request", message, [problem.text for problem in problems])
+
     def answer(self) -> Answer:
         body: dict[str, Any] = {"error": self.error, "message": self.message}
         if self.problems is not None:
             body["problems"] = self.problems
         return Answer.json(self.status, body, headers=self.headers)
+
+
+@dataclass(frozen=True)
+class Call:
+    """A request to an operation of the admin API: its operationId, the ASGI request, and
+    its path parameters."""
+
+    operation: str
+    scope: Scope
+    receive: Receive
+    params: Mapping[str, str]
+
+
+Handler = Callable[[Call], Awaitable[Answer]]
 
 
 class Admin:
@@ -81,6 +96,30 @@ class Admin:
         self._contract = contract
         self._token = token
         self._open = open_without_token
+        self.handlers: dict[str, Handler] = {
+            "health": self._health,
+            "listRequests": self._list_requests,
+            "clearRequests": self._clear_requests,
+            "addToken": self._add_token,
+            "removeToken": self._remove_token,
+            "listScenarios": self._list_scenarios,
+            "addScenario": self._add_scenario,
+            "clearScenarios": self._clear_scenarios,
+            "listFindings": self._list_findings,
+            "reset": self._reset,
+            "getApiSpec": self._document,
+            "getAdminSpec": self._document,
+            "getReference": self._reference,
+        }
+        """The handler of each operation of the admin spec, by operationId."""
+
+    @functools.cached_property
+    def _spec(self) -> AdminSpec:
+        """The admin spec, read when first needed; ValueError unless each of its operations
+        has a handler, and each handler an operation."""
+        spec = admin_spec()
+        check_operations(self.handlers, spec)
+        return spec
 
     # The operations, as the plugin calls them
 
@@ -101,23 +140,13 @@ class Admin:
     async def add_token(self, payload: Any) -> dict[str, Any]:
         """Make `payload["token"]` grant `scopes` (default: what `getUserInfo` requires at
         the least, `user.info.basic`) on `user`."""
-        problems = _unknown_keys(payload, TOKEN_KEYS, {"token", "user"})
+        problems = self._spec.body_problems("addToken", payload)
+        if all(problem.path for problem in problems):  # the body is whole: word its fields'
+            problems = self._grant_problems(payload) or problems  # as the fixtures' check does
         if problems:
-            raise AdminError(400, "invalid_request", "The token cannot be added", problems)
+            raise AdminError.invalid("The token cannot be added", problems)
         token, scopes = payload["token"], payload.get("scopes", list(self._contract.default_scopes))
         expired = payload.get("expired", False)
-        key = token if isinstance(token, str) else ""  # a token that is not text is not one
-        data = {
-            "users": {"user": payload["user"]},
-            "tokens": {key: {"user": "user", "scopes": scopes, "expired": expired}},
-        }
-        problems = [
-            problem.replace(f"tokens.{key}.", "").replace(f"tokens.{key}", "token")
-            .replace("users.user", "user")
-            for problem in check(data, self._contract)
-        ]  # fmt: skip
-        if problems:
-            raise AdminError(400, "invalid_request", "The token cannot be added", problems)
         await self._state.add_token(token, Grant(dict(payload["user"]), frozenset(scopes), expired))
         return {"token": token, "scopes": sorted(set(scopes)), "expired": expired}
 
@@ -127,6 +156,9 @@ class Admin:
 
     async def add_scenario(self, payload: Any) -> dict[str, Any]:
         """Queue an answer for the next requests of an operation; see the admin spec."""
+        problems = self._spec.body_problems("addScenario", payload)
+        if problems:
+            raise AdminError.invalid("The scenario cannot be queued", problems)
         scenario = self._scenario(payload)
         try:
             return (await self._state.add_scenario(scenario)).to_json()
@@ -163,47 +195,70 @@ class Admin:
             return AdminError(500, "internal_error", "The mock failed; see its log").answer()
 
     async def _answer(self, scope: Scope, receive: Receive) -> Answer:
-        route, method = scope["path"][len(ADMIN_PREFIX) :], scope["method"]
-        if route == "health":
-            _allow(method, "GET")
-            return Answer.json(*await self.health())
-        self._authorize(scope)
-        if route in DOCUMENTS:
-            _allow(method, "GET")
-            return Answer(200, _served_document(route), content_type=b"application/yaml")
-        if route == "reference":
-            _allow(method, "GET")
-            return Answer(200, _reference(), content_type=b"text/html; charset=utf-8")
-        if route == "requests":
-            _allow(method, "GET", "DELETE")
-            if method == "DELETE":
-                await self.clear_requests()
-                return Answer(204, b"")
-            found = await self.requests(**_filters(scope["query_string"]))
-            return Answer.json(200, {"requests": [request.to_json() for request in found]})
-        if route == "tokens":
-            _allow(method, "POST")
-            return Answer.json(201, await self.add_token(await _json(scope, receive)))
-        if route.startswith("tokens/") and len(route) > len("tokens/"):
-            _allow(method, "DELETE")
-            await self.remove_token(unquote(route[len("tokens/") :]))
-            return Answer(204, b"")
-        if route == "scenarios":
-            _allow(method, "GET", "POST", "DELETE")
-            if method == "GET":
-                return Answer.json(200, {"scenarios": await self.scenarios()})
-            if method == "DELETE":
-                await self.clear_scenarios()
-                return Answer(204, b"")
-            return Answer.json(201, await self.add_scenario(await _json(scope, receive)))
-        if route == "findings":
-            _allow(method, "GET")
-            return Answer.json(200, self._state.findings.to_json())
-        if route == "reset":
-            _allow(method, "POST")
-            await self.reset()
-            return Answer(204, b"")
-        raise AdminError(404, "not_found", f"No admin endpoint {scope['path']}")
+        """Route by the admin spec's paths: 404 for a path it does not have, 405 for a
+        method its path does not take."""
+        path, method = scope["path"], scope["method"]
+        routed = self._spec.route(path)
+        if routed is None or not self._spec.open.issuperset(routed[0].operations.values()):
+            self._authorize(scope)
+        if routed is None:
+            raise AdminError(404, "not_found", f"No admin endpoint {path}")
+        route, params = routed
+        operation = route.operations.get(method)
+        if operation is None:
+            allowed = ", ".join(route.operations)
+            raise AdminError(
+                405,
+                "method_not_allowed",
+                f"{method} is not allowed here ({allowed})",
+                headers=((b"allow", allowed.encode()),),
+            )
+        return await self.handlers[operation](Call(operation, scope, receive, params))
+
+    async def _health(self, call: Call) -> Answer:
+        return Answer.json(*await self.health())
+
+    async def _list_requests(self, call: Call) -> Answer:
+        filters, problems = self._spec.query(call.operation, call.scope["query_string"])
+        if problems:
+            raise AdminError.invalid("The journal cannot be filtered", problems)
+        found = await self.requests(**filters)
+        return Answer.json(200, {"requests": [request.to_json() for request in found]})
+
+    async def _clear_requests(self, call: Call) -> Answer:
+        await self.clear_requests()
+        return Answer(204, b"")
+
+    async def _add_token(self, call: Call) -> Answer:
+        return Answer.json(201, await self.add_token(await _json(call)))
+
+    async def _remove_token(self, call: Call) -> Answer:
+        await self.remove_token(call.params["token"])
+        return Answer(204, b"")
+
+    async def _list_scenarios(self, call: Call) -> Answer:
+        return Answer.json(200, {"scenarios": await self.scenarios()})
+
+    async def _add_scenario(self, call: Call) -> Answer:
+        return Answer.json(201, await self.add_scenario(await _json(call)))
+
+    async def _clear_scenarios(self, call: Call) -> Answer:
+        await self.clear_scenarios()
+        return Answer(204, b"")
+
+    async def _list_findings(self, call: Call) -> Answer:
+        return Answer.json(200, self._state.findings.to_json())
+
+    async def _reset(self, call: Call) -> Answer:
+        await self.reset()
+        return Answer(204, b"")
+
+    async def _document(self, call: Call) -> Answer:
+        name = call.scope["path"].removeprefix(ADMIN_PREFIX)
+        return Answer(200, _served_document(name), content_type=b"application/yaml")
+
+    async def _reference(self, call: Call) -> Answer:
+        return Answer(200, _reference(), content_type=b"text/html; charset=utf-8")
 
     def _authorize(self, scope: Scope) -> None:
         if self._token is None:
@@ -224,134 +279,62 @@ class Admin:
                 headers=((b"www-authenticate", b"Bearer"),),
             )
 
-    def _scenario(self, payload: Any) -> Scenario:
-        problems = _unknown_keys(payload, SCENARIO_KEYS, {"operation"})
-        if problems:
-            raise AdminError(400, "invalid_request", "The scenario cannot be queued", problems)
+    def _grant_problems(self, payload: Mapping[str, Any]) -> list[Problem]:
+        """The problems of a new token's fields, as the fixtures' check words them, and what
+        it finds that no schema says (text that is not Unicode)."""
+        token = payload["token"]
+        key = token if isinstance(token, str) else ""  # a token that is not text is not one
+        data = {
+            "users": {"user": payload["user"]},
+            "tokens": {key: {"user": "user", "scopes": payload.get("scopes", []),
+                             "expired": payload.get("expired", False)}},
+        }  # fmt: skip
+        return [
+            Problem((), problem.replace(f"tokens.{key}.", "").replace(f"tokens.{key}", "token")
+                    .replace("users.user", "user"))
+            for problem in check(data, self._contract)
+        ]  # fmt: skip
+
+    def _scenario(self, payload: Mapping[str, Any]) -> Scenario:
+        """The scenario of a body that keeps to the admin spec's `NewScenario`."""
         name = payload["operation"]
-        operations = self._contract.operations
-        if not isinstance(name, str) or (name != AUTHORIZE and name not in operations):
-            known = ", ".join([*operations, AUTHORIZE])
-            raise AdminError(
-                400, "invalid_request", "The scenario cannot be queued", [
-                    f"operation: {name!r} is not an operation ({known})"
-                ],
-            )  # fmt: skip
-        times = payload.get("times", 1)
-        if not _is_int(times) or not 1 <= times <= MAX_TIMES:
-            problems.append(f"times: must be a whole number from 1 to {MAX_TIMES}")
-        token, longest = payload.get("token"), longest_token(self._contract)
-        if "token" in payload and (not isinstance(token, str) or not token or len(token) > longest):
-            problems.append(f"token: must be a non-empty string of at most {longest} characters")
-        delay = payload.get("delay_ms")
-        if "delay_ms" in payload and (not _is_int(delay) or not 0 <= delay <= MAX_LATENCY_MS):
-            problems.append(f"delay_ms: must be whole milliseconds from 0 to {MAX_LATENCY_MS}")
-        fault = payload.get("fault")
-        if "fault" in payload and fault not in FAULTS:
-            problems.append(f"fault: {fault!r} is not a fault ({', '.join(FAULTS)})")
-        error = None
+        error = (
+            self._contract.operations[name].error(payload["error"]) if "error" in payload else None
+        )
         consent = None
-        if name == AUTHORIZE:
-            for key in ("error", "token"):
-                if key in payload:
-                    problems.append(f"{key}: the consent page takes no {key}")
-            consent = self._consent(payload, problems)
-        else:
-            for key in ("consent", "scopes"):
-                if key in payload:
-                    problems.append(f"{key}: only the consent page ({AUTHORIZE}) takes it")
-            if "error" in payload:
-                codes = list(dict.fromkeys(r.code for r in operations[name].errors.values()))
-                if payload["error"] in codes:
-                    error = operations[name].error(payload["error"])
-                else:
-                    problems.append(
-                        f"error: {payload['error']!r} is not an error code of {name} "
-                        f"({', '.join(codes)})"
-                    )
-        if "error" in payload and "fault" in payload:
-            problems.append("error, fault: give one of them, not both")
-        if not SCENARIO_KEYS - {"operation", "token", "times"} & set(payload):
-            problems.append("give an error, a fault, delay_ms, or for the consent page a decision")
-        if problems:
-            raise AdminError(400, "invalid_request", "The scenario cannot be queued", problems)
+        if "consent" in payload or "scopes" in payload:
+            scopes = payload.get("scopes")
+            consent = Consent(
+                payload.get("consent") == "deny", None if scopes is None else frozenset(scopes)
+            )
+        delay = payload.get("delay_ms")
+        given = {key: payload[key] for key in ("times", "token", "fault") if key in payload}
         return Scenario(
             name,
-            times,
-            token,
-            error,
-            fault,
-            None if delay is None else delay / 1000,
-            consent,
-        )
-
-    def _consent(self, payload: Mapping[str, Any], problems: list[str]) -> Consent | None:
-        decision = payload.get("consent", "allow")
-        if decision not in ("allow", "deny"):
-            problems.append("consent: must be allow or deny")
-        scopes = None
-        if "scopes" in payload:
-            given = payload["scopes"]
-            if not isinstance(given, list) or not all(isinstance(s, str) for s in given):
-                problems.append("scopes: must be a list of scope names")
-            elif unknown := sorted(set(given) - self._contract.scopes):
-                problems.append(f"scopes: unknown scopes {', '.join(unknown)}")
-            else:
-                scopes = frozenset(given)
-        if "consent" not in payload and "scopes" not in payload:
-            return None
-        return Consent(decision == "deny", scopes)
-
-
-def _allow(method: str, *allowed: str) -> None:
-    if method not in allowed:
-        listed = ", ".join(allowed)
-        raise AdminError(
-            405,
-            "method_not_allowed",
-            f"{method} is not allowed here ({listed})",
-            headers=((b"allow", listed.encode()),),
+            error=error,
+            delay=None if delay is None else delay / 1000,
+            consent=consent,
+            **given,
         )
 
 
-async def _json(scope: Scope, receive: Receive) -> Any:
-    payload, problem = await read_json(scope, receive)
+def check_operations(handlers: Mapping[str, Handler], spec: AdminSpec) -> None:
+    """ValueError unless every operation of the admin spec has a handler, and every handler
+    an operation."""
+    operations = {op for route in spec.routes for op in route.operations.values()}
+    missing, extra = sorted(operations - set(handlers)), sorted(set(handlers) - operations)
+    if missing or extra:
+        raise ValueError(
+            f"admin operations without a handler: {missing or 'none'}; "
+            f"handlers without an admin operation: {extra or 'none'}"
+        )
+
+
+async def _json(call: Call) -> Any:
+    payload, problem = await read_json(call.scope, call.receive)
     if problem is not None:
         raise AdminError(400, "invalid_request", problem)
     return payload
-
-
-def _unknown_keys(payload: Any, keys: set[str], required: set[str]) -> list[str]:
-    if not isinstance(payload, dict):
-        return ["the body must be a JSON object"]
-    problems = [
-        f"{key}: unknown key (known: {', '.join(sorted(keys))})"
-        for key in payload
-        if key not in keys
-    ]
-    problems += [f"{key}: required" for key in sorted(required - set(payload))]
-    return problems
-
-
-def _is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _filters(query: bytes) -> dict[str, Any]:
-    """The journal filters of the query string."""
-    filters: dict[str, Any] = {}
-    for name, value in parse_qsl(query.decode("latin-1"), keep_blank_values=True):
-        if name not in FILTERS:
-            raise AdminError(
-                400, "invalid_request", f"Unknown filter {name!r} ({', '.join(sorted(FILTERS))})"
-            )
-        if name in ("status", "limit"):
-            if not value.isascii() or not value.isdigit() or len(value) > 9:
-                raise AdminError(400, "invalid_request", f"{name} must be a whole number")
-            filters[name] = int(value)
-        else:
-            filters[name] = value
-    return filters
 
 
 @functools.cache

@@ -13,6 +13,7 @@ import yaml
 from mock_server.app import MockApp
 from mock_server.bodies import MAX_BODY_BYTES, MAX_JSON_DEPTH
 from mock_server.faults import FAULTS
+from mock_server.process import free_port
 from mock_server.scenarios import MAX_SCENARIOS, Scenario
 from mock_server.server import Options, create_app
 from mock_server.spec import SPEC_PATH, document_path
@@ -181,12 +182,21 @@ def test_the_journal_filters_and_clears(app: MockApp) -> None:
 
 
 @pytest.mark.parametrize(
-    ("query", "message"),
-    [("status=abc", "status must be a whole number"), ("sort=time", "Unknown filter 'sort' (limit, method, operation, path, status)")],
+    ("query", "problems"),
+    [
+        ("status=abc", ["status: must be a whole number from 0 to 999999999"]),
+        ("limit=1000000000&status=", ["status: must be a whole number from 0 to 999999999", "limit: must be a whole number from 0 to 999999999"]),
+        ("limit=-1", ["limit: must be a whole number from 0 to 999999999"]),
+        ("status=%D9%A3", ["status: must be a whole number from 0 to 999999999"]),  # an Arabic-Indic 3
+        ("status=" + "9" * 5000, ["status: must be a whole number from 0 to 999999999"]),  # more digits than int() reads
+        ("sort=time&status=x", ["sort: unknown key (known: limit, method, operation, path, status)", "status: must be a whole number from 0 to 999999999"]),
+    ],
 )  # fmt: skip
-def test_a_bad_journal_filter(app: MockApp, query: str, message: str) -> None:
+def test_a_bad_journal_filter(app: MockApp, query: str, problems: list[str]) -> None:
     response = admin(app, "GET", f"requests?{query}")
-    assert (response.status_code, response.json()["message"]) == (400, message)
+    assert (response.status_code, response.json()) == (400, {
+        "error": "invalid_request", "message": "The journal cannot be filtered", "problems": problems,
+    })  # fmt: skip
 
 
 def test_scenarios_are_listed_counted_down_and_cleared(app: MockApp) -> None:
@@ -228,22 +238,34 @@ def test_a_full_queue_refuses_with_409_until_scenarios_are_taken(app: MockApp) -
 @pytest.mark.parametrize(
     ("body", "problems"),
     [
-        ({"operation": "getUserInfo"}, ["give an error, a fault, delay_ms, or for the consent page a decision"]),
-        ({"operation": "deleteUser", "error": "x"}, ["operation: 'deleteUser' is not an operation (getUserInfo, fetchAccessToken, revokeAccessToken, authorize)"]),
-        ({"operation": "getUserInfo", "error": "invalid_grant"}, ["error: 'invalid_grant' is not an error code of getUserInfo (invalid_params, scope_permission_missed, access_token_invalid, scope_not_authorized, rate_limit_exceeded, internal_error)"]),
+        ({"operation": "getUserInfo"}, ["give at least one of error, fault, delay_ms"]),
+        ({"operation": "authorize", "times": 2}, ["give at least one of consent, scopes, fault, delay_ms"]),
+        ({"operation": "deleteUser", "error": "x"}, ["operation: 'deleteUser' is not one of getUserInfo, fetchAccessToken, revokeAccessToken, authorize"]),
+        ({"operation": ["getUserInfo"]}, ["operation: must be one of getUserInfo, fetchAccessToken, revokeAccessToken, authorize"]),
+        ({"fault": "reset"}, ["operation: required"]),
+        ([], ["the body must be a JSON object"]),
+        ({"operation": "getUserInfo", "error": "invalid_grant"}, ["error: 'invalid_grant' is not one of invalid_params, scope_permission_missed, access_token_invalid, scope_not_authorized, rate_limit_exceeded, internal_error"]),
         ({"operation": "getUserInfo", "error": "internal_error", "fault": "reset"}, ["error, fault: give one of them, not both"]),
         ({"operation": "getUserInfo", "fault": "explode", "times": 0, "delay_ms": -1, "token": ""}, [
-            "times: must be a whole number from 1 to 1000000",
             "token: must be a non-empty string of at most 2048 characters",
-            "delay_ms: must be whole milliseconds from 0 to 60000",
-            f"fault: 'explode' is not a fault ({', '.join(FAULTS)})",
+            "times: must be a whole number from 1 to 1000000",
+            f"fault: 'explode' is not one of {', '.join(FAULTS)}",
+            "delay_ms: must be a whole number from 0 to 60000",
         ]),
-        ({"operation": "getUserInfo", "consent": "deny"}, ["consent: only the consent page (authorize) takes it"]),
-        ({"operation": "authorize", "error": "invalid_grant", "token": "t"}, ["error: the consent page takes no error", "token: the consent page takes no token"]),
-        ({"operation": "authorize", "consent": "maybe", "scopes": ["user.info.all"]}, ["consent: must be allow or deny", "scopes: unknown scopes user.info.all"]),
+        ({"operation": "getUserInfo", "fault": None, "delay_ms": 1.5}, [f"fault: must be one of {', '.join(FAULTS)}", "delay_ms: must be a whole number from 0 to 60000"]),
+        ({"operation": "getUserInfo", "consent": "deny", "delay_ms": 0}, ["consent: unknown key (known: delay_ms, error, fault, operation, times, token)"]),
+        ({"operation": "authorize", "error": "invalid_grant", "token": "t", "consent": "deny"}, [
+            "error: unknown key (known: consent, delay_ms, fault, operation, scopes, times)",
+            "token: unknown key (known: consent, delay_ms, fault, operation, scopes, times)",
+        ]),
+        ({"operation": "authorize", "consent": "maybe", "scopes": ["user.info.basic", "user.info.all"]}, [
+            "consent: 'maybe' is not one of allow, deny",
+            "scopes[1]: 'user.info.all' is not one of artist.certification.read, artist.certification.update, user.info.basic, user.info.profile, user.info.stats, video.list",
+        ]),
+        ({"operation": "authorize", "scopes": "user.info.basic"}, ["scopes: must be a list"]),
         ({"operation": "fetchAccessToken", "error": "internal_error", "times": True}, [
             "times: must be a whole number from 1 to 1000000",
-            "error: 'internal_error' is not an error code of fetchAccessToken (invalid_request, invalid_grant, unsupported_grant_type, invalid_client, temporarily_unavailable, server_error)",
+            "error: 'internal_error' is not one of invalid_request, invalid_grant, unsupported_grant_type, invalid_client, temporarily_unavailable, server_error",
         ]),
     ],
 )  # fmt: skip
@@ -290,6 +312,64 @@ def test_unknown_routes_and_methods(app: MockApp) -> None:
     assert (missing.status_code, missing.json()["error"]) == (404, "not_found")
     wrong = admin(app, "PUT", "reset")
     assert (wrong.status_code, wrong.json()["message"]) == (405, "PUT is not allowed here (POST)")
+    assert wrong.headers["allow"] == "POST"
+    wrong = admin(app, "PATCH", "scenarios")
+    assert (wrong.status_code, wrong.headers["allow"]) == (405, "GET, POST, DELETE")
+    for route in ("tokens/", "health/", "reset/x"):
+        missing = admin(app, "DELETE", route)
+        assert (missing.status_code, missing.json()["message"]) == (
+            404,
+            f"No admin endpoint /__mock/{route}",
+        )
+
+
+def admin_operations() -> list[tuple[str, str, dict[str, Any]]]:
+    """Each path, method and operation of the admin spec, as written."""
+    paths = yaml.safe_load(ADMIN_SPEC.read_text(encoding="utf-8"))["paths"]
+    return [
+        (path, method.upper(), op) for path, item in paths.items() for method, op in item.items()
+    ]
+
+
+def test_the_admin_api_routes_by_its_spec(app: MockApp) -> None:
+    """Its handlers are the spec's operations, no more, no fewer; each path and method of the
+    spec reaches its operation (answering one of its documented statuses), and any other
+    method of a path gets 405 with the methods the spec gives that path."""
+    from mock_server.admin import check_operations
+    from mock_server.admin_spec import admin_spec
+
+    operations = admin_operations()
+    assert sorted(app.admin.handlers) == sorted(op["operationId"] for _, _, op in operations)
+    for path, method, op in operations:
+        response = call(app, method, path.format(token="act.unknown"), JSON, b"{}")
+        assert str(response.status_code) in op["responses"], (path, method)
+        if response.status_code == 404:
+            assert response.json()["message"] == "The mock does not know this token"
+        allowed = [other for other_path, other, _ in operations if other_path == path]
+        wrong = call(app, "PUT", path.format(token="act.unknown"))
+        assert (wrong.status_code, wrong.headers["allow"]) == (405, ", ".join(allowed))
+    handlers = dict(app.admin.handlers)
+    handlers["resetAll"] = handlers.pop("reset")
+    with pytest.raises(
+        ValueError,
+        match=r"^admin operations without a handler: \['reset'\]; handlers without an admin operation: \['resetAll'\]$",
+    ):
+        check_operations(handlers, admin_spec())
+
+
+def test_while_the_store_is_unreachable_the_state_calls_answer_503() -> None:
+    """The operations whose spec documents a 503 answer it while the store cannot be reached,
+    saying where it is; the others answer as ever."""
+    store = f"redis://127.0.0.1:{free_port()}/0"  # nothing listens there
+    app = create_app(Options(store=store))
+    bodies = {"addToken": {"token": "act.new", "user": {"open_id": "o"}},
+              "addScenario": {"operation": "getUserInfo", "fault": "reset"}}  # fmt: skip
+    for path, method, op in admin_operations():
+        body = json.dumps(bodies.get(op["operationId"], {})).encode()
+        response = call(app, method, path.format(token="act.unknown"), JSON, body)
+        assert (response.status_code == 503) == ("503" in op["responses"]), op["operationId"]
+        if response.status_code == 503:
+            assert store in response.json()["message"]
 
 
 def test_with_an_admin_token_every_call_but_health_needs_it() -> None:
@@ -333,6 +413,7 @@ def test_the_admin_spec_follows_the_api_spec(document: dict[str, Any]) -> None:
     assert list(schemas["User"]["properties"]) == list(contract.field_scopes)
     assert set(schemas["Scope"]["enum"]) == set(contract.scopes)
     assert schemas["Fault"]["enum"] == list(FAULTS)
+    assert schemas["Times"]["default"] == Scenario("getUserInfo").times
     mapping = schemas["NewScenario"]["discriminator"]["mapping"]
     assert set(mapping) == {*contract.operations, "authorize"}
     for name, ref in mapping.items():

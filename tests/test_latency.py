@@ -54,6 +54,7 @@ def test_what_it_refuses(text: str, message: str) -> None:
 
 def test_latency_over_a_socket() -> None:
     with running_mock("--latency", "300") as mock:
+        httpx.get(f"{mock.url}/__mock/health")  # the admin spec is read at the first admin call
         began = time.monotonic()
         response = httpx.get(f"{mock.url}/v2/user/info/?fields=open_id")
         assert response.status_code == 401
@@ -61,10 +62,8 @@ def test_latency_over_a_socket() -> None:
         assert httpx.get(f"{mock.url}/__mock/health").elapsed.total_seconds() < 0.3
 
 
-def test_the_admin_spec_states_the_same_bounds() -> None:
-    from mock_server.admin import MAX_TIMES
+def test_the_admin_spec_states_the_same_longest_delay() -> None:
     from mock_server.spec import document_path, load_document
 
     schemas = load_document(document_path("tiktok-mock-admin.yaml"))["components"]["schemas"]
     assert schemas["Delay"]["maximum"] == MAX_LATENCY_MS
-    assert schemas["Times"]["maximum"] == MAX_TIMES
