@@ -1,0 +1,208 @@
+"""One owner of the mock's state, with one reset: in memory, and the same interface in Redis
+(over a private redis-server)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from mock_server.contract import Contract
+from mock_server.findings import Finding
+from mock_server.fixtures import DEFAULT_FIXTURES, EXAMPLE_TOKEN, Code, Grant, load_fixtures
+from mock_server.journal import DEFAULT_BYTES, DEFAULT_SIZE, Raw
+from mock_server.redis_state import RedisState
+from mock_server.scenarios import Scenario
+from mock_server.spec import load_document
+from mock_server.state import DEFAULT_RATE_LIMIT, MemoryState, State
+from mock_server.store import IssuedCode, Refresh
+from tests.support.redisserver import RedisServer, redis_server
+
+CONTRACT = Contract.from_document(load_document())
+NOW = time.time()
+FIXTURES = load_fixtures(CONTRACT, DEFAULT_FIXTURES)
+REQUEST = {"method": "GET", "path": "/", "headers": [(b"authorization", b"Bearer act.x")],
+           "query_string": b"fields=open_id"}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def redis(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
+    with redis_server(tmp_path_factory.mktemp("redis")) as server:
+        yield server
+
+
+@pytest.fixture(params=["memory", "redis"])
+def kind(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+def state_of(
+    kind: str,
+    request: pytest.FixtureRequest,
+    rate_limit: int = DEFAULT_RATE_LIMIT,
+    journal_size: int = DEFAULT_SIZE,
+    journal_bytes: int = DEFAULT_BYTES,
+) -> State:
+    """A fresh state of `kind`: in memory, or in the module's Redis under a prefix of the
+    test's own."""
+    if kind == "memory":
+        return MemoryState(
+            FIXTURES, rate_limit=rate_limit, journal_size=journal_size, journal_bytes=journal_bytes
+        )
+    server: RedisServer = request.getfixturevalue("redis")
+    return RedisState(
+        server.url, FIXTURES, prefix=f"{request.node.name}:", rate_limit=rate_limit,
+        journal_size=journal_size, journal_bytes=journal_bytes,
+    )  # fmt: skip
+
+
+def run(state: State, *steps: object) -> list[object]:
+    """Each of `steps` (coroutines of `state`) in turn, on one event loop; their results."""
+
+    async def all_of() -> list[object]:
+        try:
+            return [await step for step in steps]  # type: ignore[misc]
+        finally:
+            await state.close()
+
+    return asyncio.run(all_of())
+
+
+def test_reset_resets_everything(kind: str, request: pytest.FixtureRequest) -> None:
+    state = state_of(kind, request, rate_limit=1)
+
+    async def steps() -> None:
+        await state.add_token("act.added", Grant({}, frozenset()))
+        arrival = state.arrival()
+        await state.record(
+            Raw.of(REQUEST, arrival.time, status=200, log_id=None, operation=None), arrival
+        )
+        await state.add_scenario(Scenario("getUserInfo", fault="reset"))
+        state.findings.add([Finding("drift", None, "x", "y", "z")])
+        assert [(await state.find_admitted(EXAMPLE_TOKEN, NOW))[1] for _ in range(2)] == [
+            True, False
+        ]  # fmt: skip
+        await state.remove_token("act.mock.basic")
+        await state.reset()
+        assert await state.find("act.added") is None and await state.find("act.mock.basic")
+        assert await state.requests() == [] and await state.scenarios() == []
+        assert state.findings.counts()["drift"] == 0
+        assert (await state.find_admitted(EXAMPLE_TOKEN, NOW))[1]
+
+    run(state, steps())
+
+
+def test_a_code_and_a_refresh_token_are_spent_once(
+    kind: str, request: pytest.FixtureRequest
+) -> None:
+    state = state_of(kind, request)
+    user, scopes, later = {"open_id": "o"}, frozenset({"user.info.basic"}), 4e9
+
+    async def steps() -> None:
+        await state.add_code("code.x", IssuedCode(Code(user, scopes, "k", "https://a"), later, "c"))
+        issued = await state.code("code.x")
+        assert issued is not None and issued.challenge == "c" and issued.code.scopes == scopes
+        assert [await state.spend_code("code.x") for _ in range(3)] == [True, False, False]
+        assert await state.code("code.x") is None
+        assert await state.spend_code("code.example") and await state.code("code.example")
+        await state.add_token("act.i", Grant(user, scopes, expires_at=later))
+        await state.add_refresh("rft.i", Refresh(user, scopes, "k", "act.i", later))
+        assert await state.refresh("rft.i") == Refresh(user, scopes, "k", "act.i", later)
+        assert [await state.spend_refresh("rft.i") for _ in range(2)] == [True, False]
+        await state.add_refresh("rft.j", Refresh(user, scopes, "k", "act.i", later))
+        await state.revoke("act.i")
+        assert await state.find("act.i") is None and await state.refresh("rft.j") is None
+
+    run(state, steps())
+
+
+def test_scenarios_are_taken_oldest_first_and_counted_off(
+    kind: str, request: pytest.FixtureRequest
+) -> None:
+    state = state_of(kind, request)
+
+    async def steps() -> None:
+        first = await state.add_scenario(Scenario("getUserInfo", times=2, fault="reset"))
+        mine = await state.add_scenario(Scenario("getUserInfo", token="act.me", delay=0.25))
+        assert mine.id > first.id
+        assert [s.to_json() for s in await state.scenarios()] == [first.to_json(), mine.to_json()]
+        taken = []
+        for _ in range(4):
+            scenario = await state.take_scenario("getUserInfo", "act.me")
+            taken.append(scenario and (scenario.fault, scenario.delay, scenario.times))
+        assert taken == [
+            ("reset", None, 1), ("reset", None, 0), (None, 0.25, 0), None
+        ]  # fmt: skip
+        await state.add_scenario(Scenario("revokeAccessToken", token="act.me"))
+        assert await state.take_scenario("revokeAccessToken", "act.other") is None
+        await state.clear_scenarios()
+        assert await state.scenarios() == []
+
+    run(state, steps())
+
+
+def test_the_journal_keeps_its_size_and_bytes(kind: str, request: pytest.FixtureRequest) -> None:
+    size = len("/") + len(b"fields=open_id") + len(b"authorization") + len(b"Bearer act.x")
+    state = state_of(kind, request, journal_size=3, journal_bytes=2 * size)
+
+    async def steps() -> None:
+        arrival = state.arrival()
+        for status in (200, 401, 429):
+            raw = Raw.of(REQUEST, arrival.time, status=status, log_id=None, operation="op")
+            await state.record(raw, arrival)
+        kept = await state.requests()
+        assert [entry.status for entry in kept] == [401, 429]  # two fit in the bytes
+        assert kept[0].headers == {"authorization": "Bearer <redacted>"}
+        assert [e.status for e in await state.requests(status=401)] == [401]
+        assert [e.status for e in await state.requests(limit=1)] == [429]
+        await state.clear_requests()
+        await state.record(
+            Raw.of(REQUEST, arrival.time, status=200, log_id=None, operation=None), arrival
+        )
+        assert await state.requests() == []  # it arrived before the clearing
+
+    run(state, steps())
+
+
+def test_only_a_valid_tokens_requests_count(kind: str, request: pytest.FixtureRequest) -> None:
+    state = state_of(kind, request, rate_limit=1)
+    user, scopes = {"open_id": "o"}, frozenset({"user.info.basic"})
+
+    async def steps() -> None:
+        now = time.time()  # Redis ends an issued token by its clock
+        assert await state.find_admitted("act.unknown", now) == (None, False)
+        await state.add_token("act.ended", Grant(user, scopes, expires_at=now + 60))
+        entry, admitted = await state.find_admitted("act.ended", now + 60)
+        assert entry is not None and entry.token == "act.ended" and not admitted
+        await state.add_token("act.never", Grant(user, scopes, expired=True))
+        assert not (await state.find_admitted("act.never", now))[1]
+        assert (await state.find_admitted("act.ended", now))[1]  # none of the above counted
+        assert not (await state.find_admitted("act.ended", now))[1]
+
+    run(state, steps())
+
+
+def test_rate_limit_zero_keeps_no_windows() -> None:
+    assert MemoryState(FIXTURES, rate_limit=0).limiter is None
+
+
+def test_an_unreachable_redis_is_store_unavailable_and_then_back(tmp_path: Path) -> None:
+    from mock_server.state import StoreUnavailable
+
+    with redis_server(tmp_path, durable=True) as server:
+        state = RedisState(server.url, FIXTURES)
+
+        async def steps() -> None:
+            assert await state.problem() is None
+            server.kill()
+            problem = await state.problem()
+            assert problem is not None and problem.startswith(f"the store at {server.url} is")
+            with pytest.raises(StoreUnavailable, match="unreachable"):
+                await state.find("act.mock.basic")
+            server.start()
+            assert await state.problem() is None and await state.find("act.mock.basic")
+
+        run(state, steps())
