@@ -114,7 +114,7 @@ def test_the_bench_runs(tmp_path: Path) -> None:
         "--skip-prism", "--skip-make-test", "--skip-workers", "--skip-proxy-reference",
         "--output", str(tmp_path),
     ]  # fmt: skip
-    subprocess.run(command, check=True, capture_output=True, timeout=120)
+    subprocess.run(command, check=True, capture_output=True, timeout=300)
     results = json.loads((tmp_path / "results.json").read_text())
     assert set(results["servers"]) == {
         "mock", "mock, Redis", "ceiling (bare ASGI)", "mock via the proxy"

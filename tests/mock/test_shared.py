@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -25,6 +26,8 @@ CONTRACT = Contract.from_document(load_document())
 CLIENT = {"client_key": "mock_client_key", "client_secret": "mock_client_secret"}
 REDIRECT = "https://example.com/callback"
 FIELDS = "/v2/user/info/?fields=open_id"
+WORKERS_LIMIT = 150
+"""The two workers' rate limit: their requests are spread by the kernel, not by the test."""
 HTTP = httpx.Client(timeout=30)
 """A client patient enough for a machine loaded by other tests."""
 TOKEN_500 = CONTRACT.operations["fetchAccessToken"].error_of_status(500).code  # type: ignore[union-attr]
@@ -52,7 +55,8 @@ def hosts(redis: RedisServer) -> Iterator[tuple[RunningMock, RunningMock]]:
 @pytest.fixture(scope="module")
 def workers(redis: RedisServer) -> Iterator[RunningMock]:
     """One mock of two worker processes, on the same Redis under a prefix of its own."""
-    with running_mock("--store", redis.url, "--store-prefix", "workers:", "--workers", "2") as mock:
+    with running_mock("--store", redis.url, "--store-prefix", "workers:", "--workers", "2",
+                      "--rate-limit", str(WORKERS_LIMIT)) as mock:  # fmt: skip
         yield mock
 
 
@@ -143,8 +147,10 @@ async def spread(urls: list[str], count: int, token: str) -> list[int]:
 
 
 def test_the_rate_limit_is_exact_across_hosts(hosts: tuple[RunningMock, ...]) -> None:
+    began = time.monotonic()
     statuses = asyncio.run(spread([host.url for host in hosts], 800, EXAMPLE_TOKEN))
-    assert statuses.count(200) == DEFAULT_RATE_LIMIT == 600
+    took = f"in {time.monotonic() - began:.0f} s, of a 60 s window"
+    assert statuses.count(200) == DEFAULT_RATE_LIMIT == 600, took
     assert statuses.count(429) == 200
 
 
@@ -172,8 +178,8 @@ def test_a_reset_through_one_host_resets_both(hosts: tuple[RunningMock, ...]) ->
 
 
 def test_two_workers_share_one_rate_limit_and_the_oauth_flow(workers: RunningMock) -> None:
-    statuses = asyncio.run(spread([workers.url], 800, EXAMPLE_TOKEN))
-    assert statuses.count(200) == 600 and statuses.count(429) == 200
+    statuses = asyncio.run(spread([workers.url], 2 * WORKERS_LIMIT, EXAMPLE_TOKEN))
+    assert statuses.count(200) == statuses.count(429) == WORKERS_LIMIT
     form = {**CLIENT, "grant_type": "authorization_code", "code": code_from(workers.url),
             "redirect_uri": REDIRECT}  # fmt: skip
     assert len(winners(asyncio.run(race([workers.url], form, each=20)))) == 1
