@@ -16,14 +16,13 @@ import pytest
 
 import tiktok_user_info_client
 from mock_server.spec import response_examples
+from tests.support.seeds import ENDPOINT_EXAMPLE
+from tests.support.seeds import EXAMPLE_TOKEN as TOKEN
+from tests.support.specs import operation
 from tiktok_user_info_client import FIELD_SCOPES, AuthenticatedClient, scopes_for
 from tiktok_user_info_client.api.user import get_user_info
 from tiktok_user_info_client.models import ErrorCode, User, UserField, UserInfoResponse
 from tiktok_user_info_client.models import user as user_module
-
-from seeds import ENDPOINT_EXAMPLE
-from seeds import EXAMPLE_TOKEN as TOKEN
-from specs import operation
 
 
 def client_answering(

@@ -15,12 +15,11 @@ import httpx
 import pytest
 import trustme
 
+from tests.support.seeds import ENDPOINT_EXAMPLE
 from tiktok_user_info_client import AuthenticatedClient, Client
 from tiktok_user_info_client.api.user import get_user_info
 from tiktok_user_info_client.client import DEFAULT_TIMEOUT
 from tiktok_user_info_client.models import UserField
-
-from seeds import ENDPOINT_EXAMPLE
 
 FIELDS = [UserField.OPEN_ID]
 

@@ -17,7 +17,7 @@ from tiktok_user_info_client.models import User, UserField
 
 FIELDS = [UserField.OPEN_ID]
 ONCE = Retries(max_retries=0)
-"""Each call here is sent once: what retries do is tests/test_retries.py's."""
+"""Each call here is sent once: what retries do is tests/client/test_retries.py's."""
 PROXY_PAGE = b"<html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>"
 
 

@@ -13,6 +13,9 @@ from hypothesis import strategies as st
 
 from mock_server.contract import Contract
 from mock_server.spec import load_document
+from tests.support.defaults import GRANTED
+from tests.support.specs import operation
+from tests.support.strategies import from_schema
 from tiktok_user_info_client import (
     FIELD_SCOPES,
     AuthenticatedClient,
@@ -22,10 +25,6 @@ from tiktok_user_info_client import (
 )
 from tiktok_user_info_client.api.user import get_user_info
 from tiktok_user_info_client.models import User, UserField, UserInfoResponse
-
-from defaults import GRANTED
-from specs import operation
-from strategies import from_schema
 
 DOCUMENT = load_document()
 RESPONSES = operation(DOCUMENT)["responses"]

@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 from mock_server.spec import response_examples
+from tests.support.specs import operation
 from tiktok_user_info_client import AuthenticatedClient, Client, Retries, errors
 from tiktok_user_info_client.api.oauth import fetch_access_token, revoke_access_token
 from tiktok_user_info_client.api.user import get_user_info
@@ -22,8 +23,6 @@ from tiktok_user_info_client.models import (
     UserField,
     UserInfoResponse,
 )
-
-from specs import operation
 
 FIELDS = [UserField.OPEN_ID]
 LOG_ID = "20240102030405ABCDEF0123456789ABCDEF"

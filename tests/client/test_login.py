@@ -1,5 +1,5 @@
 """Logging in: the authorize URL with its scopes, state and PKCE; the redirect back; the code
-exchange. (tests/test_login_flow.py runs the whole login against the mock.)"""
+exchange. (tests/client/test_login_flow.py runs the whole login against the mock.)"""
 
 from __future__ import annotations
 

@@ -17,6 +17,7 @@ import httpx
 import pytest
 
 from mock_server.pytest_plugin import TikTokMock
+from tests.support.seeds import ENDPOINT_EXAMPLE, EXAMPLE_TOKEN
 from tiktok_user_info_client import AuthenticatedClient, Client, Retries, errors
 from tiktok_user_info_client.api.oauth import fetch_access_token, revoke_access_token
 from tiktok_user_info_client.api.user import get_user_info
@@ -28,8 +29,6 @@ from tiktok_user_info_client.retries import (
     RetryTransport,
     retry_after,
 )
-
-from seeds import ENDPOINT_EXAMPLE, EXAMPLE_TOKEN
 
 FIELDS = [UserField.OPEN_ID]
 LOG_ID = "20240102030405ABCDEF0123456789ABCDEF"

@@ -16,7 +16,7 @@ import yaml
 import tiktok_user_info_client.scopes
 from mock_server.spec import SPEC_PATH
 
-HOOK = Path(__file__).resolve().parent.parent / "generator" / "hooks" / "scopes.py"
+HOOK = Path(__file__).resolve().parents[2] / "generator" / "hooks" / "scopes.py"
 
 
 def load_hook() -> ModuleType:

@@ -11,7 +11,7 @@ from pathlib import Path
 import jinja2
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = ROOT / "generator" / "templates"
 OVERRIDES = sorted(
     path for path in TEMPLATES.glob("*.jinja") if '{% include "upstream/' in path.read_text()

@@ -18,6 +18,8 @@ import httpx
 import pytest
 
 from mock_server.pytest_plugin import TikTokMock
+from tests.support.clock import Clock
+from tests.support.seeds import ENDPOINT_EXAMPLE
 from tiktok_user_info_client import (
     AuthenticatedClient,
     Client,
@@ -29,9 +31,6 @@ from tiktok_user_info_client import (
 )
 from tiktok_user_info_client.api.user import get_user_info
 from tiktok_user_info_client.models import TokenResponse, UserField, UserInfoResponse
-
-from conftest import Clock
-from seeds import ENDPOINT_EXAMPLE
 
 FIELDS = [UserField.OPEN_ID]
 LOG_ID = "20240102030405ABCDEF0123456789ABCDEF"

@@ -7,8 +7,7 @@ from pathlib import Path
 import pytest
 
 from compat.baseline import Baseline, choose, show, trailers
-
-from conftest import git
+from tests.support.git import git
 
 
 def commit(repo: Path, text: str) -> str:

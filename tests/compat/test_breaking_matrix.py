@@ -17,10 +17,9 @@ import yaml
 from compat.changes import CLIENT, MOCK, Change, api_changes, spec_changes_each
 from compat.versions import Kind
 from mock_server.spec import SPEC_PATH
+from tests.support.cases import TABLES
 
-from cases import TABLES
-
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 Edit = Callable[[dict[str, Any]], None]
 
 

@@ -13,8 +13,7 @@ import yaml
 
 from compat.__main__ import SPEC, check
 from compat.changes import CLIENT, MOCK, ROOT
-
-from conftest import git
+from tests.support.git import git
 
 PLUGIN = Path(MOCK.package) / "pytest_plugin.py"
 

@@ -15,15 +15,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from mock_server.contract_suite import cli
 from mock_server.contract_suite.command import command, report_paths
 from mock_server.process import free_port, running_mock
 from mock_server.spec import SPEC_PATH
-
-from pages import everything
-from seeds import EXAMPLE_TOKEN as TOKEN
+from tests.support.pages import scheduled_job
+from tests.support.seeds import EXAMPLE_TOKEN as TOKEN
 
 ROOT = SPEC_PATH.parent.parent
 
@@ -145,12 +143,6 @@ def test_live_stays_within_tiktoks_rules(monkeypatch: pytest.MonkeyPatch, tmp_pa
     assert cli.run(["--live", "--token", "act.x", "--reports", str(tmp_path)]) == 0
     assert seen["url"] == "https://open.tiktokapis.com" and seen["live"] is True
     assert list(seen["reports"].values()) == list(report_paths(tmp_path, "contract-live").values())
-
-
-def scheduled_job() -> dict[Any, Any]:
-    (block,) = re.findall(r"```yaml\n(name: contract-live\n.*?)```", everything(), re.S)
-    job: dict[Any, Any] = yaml.safe_load(block)
-    return job
 
 
 def test_the_docs_scheduled_job_runs_the_installed_suite_with_a_secret() -> None:

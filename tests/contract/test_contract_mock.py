@@ -27,9 +27,8 @@ from mock_server.contract_suite.coverage import reached
 from mock_server.process import running_mock
 from mock_server.server import Options, create_app
 from mock_server.spec import SPEC_PATH, load_document
-
-from cases import GENERATED, TABLES
-from seeds import EXAMPLE_TOKEN as TOKEN
+from tests.support.cases import GENERATED, TABLES
+from tests.support.seeds import EXAMPLE_TOKEN as TOKEN
 
 SCHEMATHESIS_ENV = {k: v for k, v in os.environ.items() if not k.startswith("COVERAGE_")}
 """The environment of the schemathesis runs: `make pytest` measures the Python processes

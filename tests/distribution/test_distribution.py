@@ -15,16 +15,13 @@ from pathlib import Path
 
 import pytest
 import yaml
-from test_contract_cli import scheduled_job
 
 from mock_server.process import free_port, wait_for_port
 from mock_server.spec import SPEC_PATH
+from tests.support.pages import BLOCKS, TEST_FILES, after, scheduled_job
+from tests.support.seeds import CURL_AUTHORIZATION, CURL_URL, ENDPOINT_EXAMPLE, EXAMPLE_TOKEN
 
-from pages import after
-from seeds import CURL_AUTHORIZATION, CURL_URL, ENDPOINT_EXAMPLE, EXAMPLE_TOKEN
-from test_readme import BLOCKS, TEST_FILES
-
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 VERSION = yaml.safe_load(SPEC_PATH.read_text(encoding="utf-8"))["info"]["version"]
 """The spec's `info.version`: the version of both packages."""
 WHEELS = {

@@ -15,7 +15,6 @@ import attrs
 import httpx
 import pytest
 from mypy import api as mypy_api
-from test_growth import ADDED, ISSUED
 
 from mock_server.bodies import MAX_JSON_DEPTH
 from mock_server.contract import Contract
@@ -27,32 +26,12 @@ from mock_server.scenarios import MAX_SCENARIOS
 from mock_server.server import DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_CONNECTIONS
 from mock_server.spec import response_examples
 from mock_server.store import MAX_ISSUED
+from tests.support.growth import ADDED, ISSUED
+from tests.support.pages import ALL_BLOCKS, BLOCKS, TEST_FILES, after, everything
+from tests.support.seeds import EXAMPLE_TOKEN
+from tests.support.specs import operation
 from tiktok_user_info_client import Client, Retries, Tokens, errors, exchange_code
 
-from pages import PAGES, after, everything
-from seeds import EXAMPLE_TOKEN
-from specs import operation
-
-
-def python_blocks(text: str) -> list[tuple[str, str]]:
-    """Each ```python block of `text`, with the `##` or `###` heading it stands under."""
-    blocks, heading = [], ""
-    for part in re.split(r"(```python\n.*?```)", text, flags=re.S):
-        if part.startswith("```python\n"):
-            blocks.append((heading, part.removeprefix("```python\n").removesuffix("```")))
-        else:
-            heading = ([heading, *re.findall(r"^#{2,3} (.+)$", part, re.M)])[-1]
-    return blocks
-
-
-ALL_BLOCKS = [block for page in PAGES for block in python_blocks(page.read_text(encoding="utf-8"))]
-"""Every ```python block of every page, with its heading."""
-TEST_FILES = [block for _, block in ALL_BLOCKS if block.startswith("# test_")]
-"""The examples that are test files for pytest: they start `# test_`."""
-BLOCKS = [
-    block for heading, block in ALL_BLOCKS if heading == "Calling the endpoint with the client"
-]
-"""The client's first examples, sync then async."""
 PRODUCTION = {
     heading: block
     for heading, block in ALL_BLOCKS

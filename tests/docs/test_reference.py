@@ -6,7 +6,6 @@ from __future__ import annotations
 import html
 import json
 import re
-import shutil
 import subprocess
 import tempfile
 from pathlib import Path
@@ -15,18 +14,10 @@ from typing import Any
 import pytest
 
 import mock_server
-
-from specs import operation
+from tests.support.chromium import CHROMIUM, FLAGS
+from tests.support.specs import operation
 
 REFERENCE = Path(mock_server.__file__).parent / "reference.html"
-CHROMIUM = shutil.which("chromium")
-FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    # Offline: every host name fails to resolve, so nothing can load from a network.
-    "--host-resolver-rules=MAP * ~NOTFOUND",
-    "--virtual-time-budget=15000",
-]  # fmt: skip
 
 pytestmark = pytest.mark.skipif(
     CHROMIUM is None,

@@ -21,11 +21,10 @@ from urllib.parse import quote, urlsplit
 
 import pytest
 import yaml
-from test_reference import CHROMIUM, FLAGS
 
 import mock_server
-
-from pages import DOCS, README, ROOT
+from tests.support.chromium import CHROMIUM, FLAGS
+from tests.support.pages import DOCS, README, ROOT
 
 REFERENCE = Path(mock_server.__file__).parent / "reference.html"
 CONFIG = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))

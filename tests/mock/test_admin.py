@@ -15,9 +15,8 @@ from mock_server.faults import FAULTS
 from mock_server.scenarios import MAX_SCENARIOS, Scenario
 from mock_server.server import Options, create_app
 from mock_server.spec import SPEC_PATH, document_path
-
-from conftest import call
-from seeds import EXAMPLE_TOKEN
+from tests.support.inprocess import call
+from tests.support.seeds import EXAMPLE_TOKEN
 
 ADMIN_SPEC = document_path("tiktok-mock-admin.yaml")
 JSON = {"content-type": "application/json"}
@@ -357,8 +356,7 @@ def test_the_docs_curl_lines_over_a_socket() -> None:
     import subprocess
 
     from mock_server.process import running_mock
-
-    from pages import after
+    from tests.support.pages import after
 
     text = after("### The admin API")
     block = text.split("```sh\n", 1)[1].split("```", 1)[0]

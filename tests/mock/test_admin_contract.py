@@ -11,8 +11,7 @@ from schemathesis import GenerationMode
 
 from mock_server.server import Options, create_app
 from mock_server.spec import document_path
-
-from cases import GENERATED
+from tests.support.cases import GENERATED
 
 SEED = int(os.environ.get("SCHEMATHESIS_SEED", "20261123"))
 

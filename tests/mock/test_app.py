@@ -13,10 +13,9 @@ from openapi_schema_validator import OAS30Validator
 from mock_server.app import MockApp
 from mock_server.server import Options, create_app
 from mock_server.spec import response_examples
-
-from conftest import call, error_of
-from seeds import EXAMPLE_TOKEN as SEED_TOKEN
-from specs import operation
+from tests.support.inprocess import call, error_of
+from tests.support.seeds import EXAMPLE_TOKEN as SEED_TOKEN
+from tests.support.specs import operation
 
 PATH = "/v2/user/info/"
 TARGET = f"{PATH}?fields=open_id"

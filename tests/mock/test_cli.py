@@ -15,9 +15,8 @@ import httpx
 import pytest
 
 from mock_server.process import running_mock
-
-from conftest import until
-from seeds import CURL_AUTHORIZATION, CURL_URL, ENDPOINT_EXAMPLE, EXAMPLE_TOKEN
+from tests.support.seeds import CURL_AUTHORIZATION, CURL_URL, ENDPOINT_EXAMPLE, EXAMPLE_TOKEN
+from tests.support.waiting import until
 
 
 def test_prints_its_url_and_the_default_tokens_then_serves_the_seed_example() -> None:
@@ -292,8 +291,7 @@ def test_the_journal_bounds_reach_the_options() -> None:
 
 def test_the_docs_list_every_option(capsys: pytest.CaptureFixture[str]) -> None:
     from mock_server.cli import parse_args
-
-    from pages import after
+    from tests.support.pages import after
 
     with pytest.raises(SystemExit):
         parse_args(["--help"])

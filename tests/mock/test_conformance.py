@@ -12,8 +12,7 @@ from hypothesis import strategies as st
 from mock_server.conformance import json_type, request_findings, response_findings
 from mock_server.contract import Contract, ErrorReply
 from mock_server.spec import load_document
-
-from strategies import from_schema
+from tests.support.strategies import from_schema
 
 CONTRACT = Contract.from_document(load_document())
 INFO = CONTRACT.operations["getUserInfo"]

@@ -47,7 +47,7 @@ def test_stopping_releases_a_hung_request() -> None:
 
         thread = threading.Thread(target=hang)
         thread.start()
-        from conftest import until
+        from tests.support.waiting import until
 
         until(lambda: bool(app.state.journal.requests()))
     thread.join(timeout=15)

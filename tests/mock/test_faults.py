@@ -12,13 +12,13 @@ import pytest
 
 from mock_server.faults import FAULTS, FaultDraw, NetworkFaults, parse_mix
 from mock_server.process import RunningMock, running_mock
+from tests.support.inprocess import call
+from tests.support.seeds import EXAMPLE_TOKEN
+from tests.support.waiting import until
 from tiktok_user_info_client import AuthenticatedClient, Retries, errors
 from tiktok_user_info_client.api.oauth import fetch_access_token
 from tiktok_user_info_client.api.user import get_user_info
 from tiktok_user_info_client.models import GrantType, TokenRequest, UserField
-
-from conftest import call, until
-from seeds import EXAMPLE_TOKEN
 
 FIELDS = [UserField.OPEN_ID]
 RAISED: dict[str, tuple[type[Exception], str | None]] = {
@@ -215,7 +215,7 @@ def test_release_ends_a_hang_and_every_later_one() -> None:
 
 
 def test_the_docs_table_is_what_the_client_raises() -> None:
-    from pages import after
+    from tests.support.pages import after
 
     text = after("| fault | what happens | the client raises |")
     rows = [line.strip("|").split("|") for line in text.split("\n\n")[0].splitlines()[2:]]

@@ -9,9 +9,8 @@ import pytest
 from mock_server.contract import Contract
 from mock_server.fixtures import DEFAULT_FIXTURES, FixtureError, load_fixtures
 from mock_server.spec import load_document
-
-from defaults import EXPIRED, GRANTED
-from seeds import ENDPOINT_EXAMPLE, EXAMPLE_TOKEN, USER_OBJECT_EXAMPLE
+from tests.support.defaults import EXPIRED, GRANTED
+from tests.support.seeds import ENDPOINT_EXAMPLE, EXAMPLE_TOKEN, USER_OBJECT_EXAMPLE
 
 
 @pytest.fixture(scope="module")

@@ -15,9 +15,16 @@ from mock_server.faults import FAULTS
 from mock_server.prefer import Preference, parse_prefer
 from mock_server.server import Options, create_app
 from mock_server.spec import load_document
-
-from conftest import call
-from strategies import content_types, form_bodies, headers, methods, paths, prefers, queries
+from tests.support.inprocess import call
+from tests.support.strategies import (
+    content_types,
+    form_bodies,
+    headers,
+    methods,
+    paths,
+    prefers,
+    queries,
+)
 
 APP = create_app(Options(rate_limit=0))
 """Rate limit off: it is not the subject, and would turn every later request into a 429."""

@@ -1,6 +1,6 @@
 """A request costs the same however much state the mock holds: 50,000 tokens added, 20,000
 logins, 20,000 scenarios for other tokens and a full journal. The cost is counted in Python
-bytecodes (tests/cost.py), which a loaded machine cannot change; `make bench` times it."""
+bytecodes (tests/support/cost.py), which a loaded machine cannot change; `make bench` times it."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from urllib.parse import urlencode
 
 import httpx
 import pytest
-from cost import bytecodes
 
 from mock_server.app import MockApp
 from mock_server.fixtures import Code, Grant
@@ -19,17 +18,15 @@ from mock_server.journal import DEFAULT_SIZE
 from mock_server.scenarios import Scenario
 from mock_server.server import Options, create_app
 from mock_server.store import IssuedCode, Refresh
-
-from conftest import call
-from seeds import EXAMPLE_TOKEN
+from tests.support.cost import bytecodes
+from tests.support.growth import ADDED, ISSUED
+from tests.support.inprocess import call
+from tests.support.seeds import EXAMPLE_TOKEN
 
 USER = {"open_id": "grown", "display_name": "Grown"}
 SCOPES = frozenset({"user.info.basic"})
 CLIENT = {"client_key": "mock_client_key", "client_secret": "mock_client_secret"}
 FORM = {"content-type": "application/x-www-form-urlencoded"}
-ADDED, ISSUED = 50_000, 20_000
-"""Tokens added (as the admin API adds them), and logins (each with its access token, refresh
-token and code), with as many scenarios for other tokens."""
 
 
 def grown() -> MockApp:

@@ -16,10 +16,9 @@ import pytest
 
 from mock_server.bodies import MAX_JSON_DEPTH
 from mock_server.process import running_mock
-
-from conftest import until
-from rawhttp import build, exchange
-from seeds import EXAMPLE_TOKEN as TOKEN
+from tests.support.rawhttp import build, exchange
+from tests.support.seeds import EXAMPLE_TOKEN as TOKEN
+from tests.support.waiting import until
 
 INFO = "/v2/user/info/"
 OK = (200, "ok")

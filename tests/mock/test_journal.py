@@ -6,10 +6,10 @@ import time
 from functools import partial
 
 import pytest
-from cost import bytecodes
 
 from mock_server.asgi import Scope
 from mock_server.journal import DEFAULT_SIZE, REDACTED, Journal
+from tests.support.cost import bytecodes
 
 
 def scope(path: str = "/v2/user/info/", query: bytes = b"", **headers: str) -> Scope:

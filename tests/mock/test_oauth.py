@@ -23,9 +23,9 @@ from mock_server.fixtures import DEFAULT_FIXTURES, load_fixtures
 from mock_server.oauth import CODE_TTL, OAuth
 from mock_server.spec import load_document
 from mock_server.store import TokenStore
-
-from conftest import Clock, call
-from specs import operation
+from tests.support.clock import Clock
+from tests.support.inprocess import call
+from tests.support.specs import operation
 
 DOCUMENT = load_document()
 CLIENT = {"client_key": "mock_client_key", "client_secret": "mock_client_secret"}

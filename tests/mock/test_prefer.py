@@ -13,8 +13,7 @@ from mock_server.faults import FAULTS
 from mock_server.latency import MAX_LATENCY_MS
 from mock_server.prefer import NONE, Preference, parse_prefer
 from mock_server.spec import load_document
-
-from strategies import prefers
+from tests.support.strategies import prefers
 
 CONTRACT = Contract.from_document(load_document())
 USER_INFO = CONTRACT.user_info

@@ -18,8 +18,7 @@ from mock_server.embedded import serving
 from mock_server.process import free_port, running_mock
 from mock_server.proxy import Proxy
 from mock_server.server import Options, create_app
-
-from standin import ANSWERS, LOG_ID, TOKEN_ANSWER, USER, StandIn, stand_in
+from tests.support.standin import ANSWERS, LOG_ID, TOKEN_ANSWER, USER, StandIn, stand_in
 
 INFO = "/v2/user/info/"
 TOKEN = "act.AppSecretToken0000000000000000000000"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from test_readme import TEST_FILES
+from tests.support.pages import TEST_FILES
 
 USER_TESTS = """
 import asyncio

@@ -7,8 +7,7 @@ import tracemalloc
 import pytest
 
 from mock_server.ratelimit import SlidingWindow
-
-from conftest import Clock
+from tests.support.clock import Clock
 
 
 def test_admits_the_limit_then_refuses() -> None:

@@ -5,11 +5,11 @@ from __future__ import annotations
 from functools import partial
 
 import pytest
-from cost import bytecodes
 
 from mock_server.contract import ErrorReply
 from mock_server.oauth import Consent
 from mock_server.scenarios import QueueFull, Scenario, Scenarios
+from tests.support.cost import bytecodes
 
 BOOM = ErrorReply(500, "internal_error", "Internal error, please retry later.")
 

@@ -6,15 +6,13 @@ import secrets
 import tracemalloc
 from functools import partial
 
-from cost import bytecodes
-
 from mock_server.contract import Contract
 from mock_server.fixtures import Code, Grant, load_fixtures
 from mock_server.spec import load_document
 from mock_server.store import MAX_ISSUED, IssuedCode, Refresh, TokenStore
-
-from conftest import Clock
-from defaults import GRANTED
+from tests.support.clock import Clock
+from tests.support.cost import bytecodes
+from tests.support.defaults import GRANTED
 
 FIXTURES = load_fixtures(Contract.from_document(load_document()))
 USER = {"open_id": "o-1", "display_name": "Someone"}

@@ -16,12 +16,11 @@ from mock_server.app import MockApp
 from mock_server.contract import Contract
 from mock_server.server import Options, create_app
 from mock_server.spec import SPEC_PATH
-
-from conftest import call, error_of
-from defaults import GRANTED
-from seeds import CURL_AUTHORIZATION, CURL_URL, ENDPOINT_EXAMPLE
-from seeds import EXAMPLE_TOKEN as SEED_TOKEN
-from specs import operation
+from tests.support.defaults import GRANTED
+from tests.support.inprocess import call, error_of
+from tests.support.seeds import CURL_AUTHORIZATION, CURL_URL, ENDPOINT_EXAMPLE
+from tests.support.seeds import EXAMPLE_TOKEN as SEED_TOKEN
+from tests.support.specs import operation
 
 PATH = "/v2/user/info/"
 

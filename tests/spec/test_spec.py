@@ -11,9 +11,8 @@ from openapi_spec_validator import validate
 
 from mock_server.bodies import MAX_BODY_BYTES
 from mock_server.spec import response_examples
-
-from seeds import ENDPOINT_EXAMPLE, FIELDS, SCOPES, USER_OBJECT_EXAMPLE
-from specs import operation
+from tests.support.seeds import ENDPOINT_EXAMPLE, FIELDS, SCOPES, USER_OBJECT_EXAMPLE
+from tests.support.specs import operation
 
 SEED_TYPES = {
     "string": {"type": "string"},

@@ -1,9 +1,10 @@
 """The default tokens the docs promise, with their scopes: the oracle the tests hold the
-fixtures to (tests/test_fixtures.py checks that mock_server/fixtures.yaml grants exactly these)."""
+fixtures to (tests/mock/test_fixtures.py checks that mock_server/fixtures.yaml grants exactly
+these)."""
 
 from __future__ import annotations
 
-from seeds import EXAMPLE_TOKEN
+from tests.support.seeds import EXAMPLE_TOKEN
 
 BASIC, PROFILE, STATS = "user.info.basic", "user.info.profile", "user.info.stats"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import socket
 from dataclasses import dataclass
 
-from seeds import EXAMPLE_TOKEN as TOKEN
+from tests.support.seeds import EXAMPLE_TOKEN as TOKEN
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-SEEDS = Path(__file__).parent / "seeds"
+SEEDS = Path(__file__).parents[1] / "seeds"
 ENDPOINT_PAGE = (SEEDS / "endpoint.txt").read_text(encoding="utf-8")
 USER_OBJECT_PAGE = (SEEDS / "user-object.md").read_text(encoding="utf-8")
 

@@ -1,0 +1,1 @@
+"""The kit's tests, one package for each of its parts."""

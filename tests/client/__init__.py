@@ -1,0 +1,1 @@
+"""The generated client (generated_client/) and its generator (generator/)."""

@@ -1,0 +1,1 @@
+"""The breaking-change gate (compat/)."""

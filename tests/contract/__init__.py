@@ -1,0 +1,1 @@
+"""The contract suite, `tiktok-contract` (mock_server/contract_suite/)."""

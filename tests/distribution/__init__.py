@@ -1,0 +1,1 @@
+"""The packages as built and installed (`make dist`)."""

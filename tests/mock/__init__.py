@@ -1,0 +1,1 @@
+"""The mock (mock_server/)."""

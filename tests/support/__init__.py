@@ -1,0 +1,1 @@
+"""What the tests share besides fixtures: helpers, oracles and the facts of TikTok's documents."""
