@@ -57,10 +57,12 @@ dist: install
 
 # The suite in TEST_WORKERS processes, with branch coverage of the mock and its contract suite (and of
 # every Python process the tests start): below 95% fails. bench/ is reported, not gated:
-# its Prism and wrk paths run in `make bench`.
+# its Prism and wrk paths run in `make bench`. Whole files are handed out in the order
+# collected, folder by folder, not the files with the most tests first: the folders before
+# tests/mock/ hold few tests a file but the slowest, which then start first.
 pytest: install $(UPSTREAM_TEMPLATES)
 	rm -f .coverage .coverage.*
-	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile --cov --cov-report=
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder --cov --cov-report=
 	$(BIN)/coverage report --include='mock_server/*' --fail-under=95
 	$(BIN)/coverage report --include='bench/*'
 

@@ -40,6 +40,9 @@ def main() -> int:
     parser.add_argument("--starts", type=int, default=5, help="start-up samples per server")
     parser.add_argument("--client-calls", type=int, default=2000, help="calls per client sample")
     parser.add_argument(
+        "--client-builds", type=int, default=200, help="clients built per build sample"
+    )
+    parser.add_argument(
         "--plugin-tests", type=int, default=300, help="tests in the pytest plugin's test file"
     )
     parser.add_argument("--plugin-runs", type=int, default=5, help="pytest runs of each file")
@@ -57,7 +60,6 @@ def main() -> int:
     args = parser.parse_args()
 
     wrk_path = ensure("wrk", "wrk")
-    plugin.ensure_pytest_httpserver()
     prism_path = None if args.skip_prism else prism.ensure_prism()
     redis_path = ensure("redis-server", "redis-server")
     python = sys.executable
@@ -144,7 +146,7 @@ def main() -> int:
     print("client overhead", flush=True)
     per_call = client.per_call_seconds(httpx.Response(200, content=body).json(), args.client_calls)
     print(f"  {per_call}", flush=True)
-    builds = client.build_seconds()
+    builds = client.build_seconds(args.client_builds)
     print(f"  building a client: {builds}", flush=True)
 
     print(

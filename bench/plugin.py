@@ -3,18 +3,18 @@ written both ways, each run by pytest in a fresh process, best of a few runs."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import subprocess
 import sys
 import tempfile
 import time
+from importlib.metadata import version
 from pathlib import Path
 
-__all__ = ["PYTEST_HTTPSERVER", "ensure_pytest_httpserver", "per_test_seconds", "written_both_ways"]
+__all__ = ["PYTEST_HTTPSERVER", "per_test_seconds", "written_both_ways"]
 
-PYTEST_HTTPSERVER = "pytest-httpserver==1.2.0"
-"""The anchor, installed into the bench's environment by the bench."""
+PYTEST_HTTPSERVER = f"pytest-httpserver=={version('pytest-httpserver')}"
+"""The anchor, pinned in the dev dependencies."""
 OURS = """
 from tiktok_user_info_client.api.user import get_user_info
 from tiktok_user_info_client.models import UserField
@@ -49,14 +49,6 @@ def test_{number}(httpserver, client):
     assert reply["data"]["user"]["display_name"] == "User Name"
 """
 LOG_ID = "20220829194722CBE87ED59D524E727021"
-
-
-def ensure_pytest_httpserver() -> None:
-    """Install the pinned pytest-httpserver into this environment, if it is not there."""
-    if importlib.util.find_spec("pytest_httpserver") is None:
-        subprocess.run(
-            [sys.executable, "-m", "pip", "install", "--quiet", PYTEST_HTTPSERVER], check=True
-        )
 
 
 def written_both_ways(tests: int) -> dict[str, str]:

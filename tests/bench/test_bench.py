@@ -110,7 +110,8 @@ def test_targets_compare_the_figures() -> None:
 def test_the_bench_runs(tmp_path: Path) -> None:
     command = [
         sys.executable, "-m", "bench", "--seconds", "1", "--starts", "1", "--connections", "4",
-        "--client-calls", "20", "--plugin-tests", "3", "--plugin-runs", "1",
+        "--client-calls", "20", "--client-builds", "10", "--plugin-tests", "3",
+        "--plugin-runs", "1",
         "--skip-prism", "--skip-make-test", "--skip-workers", "--skip-proxy-reference",
         "--output", str(tmp_path),
     ]  # fmt: skip

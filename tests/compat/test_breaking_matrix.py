@@ -120,6 +120,9 @@ def judged(tmp_path_factory: pytest.TempPathFactory) -> dict[Edit, list[Change]]
     for edit, spec in edited.items():
         edit(spec)
     found = dict(zip(MATRIX, spec_changes_each(document, list(edited.values())), strict=True))
+    mock = tmp_path_factory.mktemp("mock")  # the same in every edit: judged once
+    shutil.copytree(ROOT / MOCK.package, mock / MOCK.package)
+    mock_changes = api_changes(MOCK, ROOT, mock)
     for edit, spec in edited.items():
         folder = tmp_path_factory.mktemp(edit.__name__)
         (folder / "spec.yaml").write_text(yaml.safe_dump(spec, sort_keys=False), "utf-8")
@@ -130,8 +133,7 @@ def judged(tmp_path_factory: pytest.TempPathFactory) -> dict[Edit, list[Change]]
             capture_output=True, text=True, timeout=120, env=UNMEASURED,
         )  # fmt: skip
         assert generate.returncode == 0, generate.stdout + generate.stderr
-        shutil.copytree(ROOT / MOCK.package, tree / MOCK.package)
-        found[edit] += [*api_changes(CLIENT, ROOT, tree), *api_changes(MOCK, ROOT, tree)]
+        found[edit] += [*api_changes(CLIENT, ROOT, tree), *mock_changes]
     return found
 
 

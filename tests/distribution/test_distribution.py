@@ -108,7 +108,7 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Installed]:
     install = job_lines("pip install ")
     assert install.startswith("pip install dist/tiktok_user_info_client-*.whl ")
     pip = user.run(
-        "bash", "-c", f"{install} --quiet --find-links {strangers.parent} "
+        "bash", "-c", f"{install} --quiet --no-compile --find-links {strangers.parent} "
         f"-c {ROOT / 'constraints.txt'} {PYTEST}",
         cwd=base,  # where dist/ is
     )  # fmt: skip
