@@ -28,7 +28,7 @@ from .bodies import read_form
 from .contract import Contract, ErrorReply, Operation
 from .faults import DEFAULT_MIX, FAULTS, FaultDraw, NetworkFaults
 from .fixtures import Fixtures
-from .forcing import decide, drawn, preferred, queued
+from .forcing import NOTHING, Forcing, decide, drawn, preferred, queued
 from .handlers import Call, check_handlers, handlers, oauth_answer
 from .journal import DEFAULT_BYTES, DEFAULT_SIZE, Raw
 from .latency import Latency
@@ -37,7 +37,14 @@ from .oauth import OAuth
 from .prefer import parse_prefer
 from .routes import Route, Routes
 from .scenarios import Scenario
-from .state import DEFAULT_PREFIX, DEFAULT_RATE_LIMIT, MemoryState, State, StoreUnavailable
+from .state import (
+    DEFAULT_PREFIX,
+    DEFAULT_RATE_LIMIT,
+    Admission,
+    MemoryState,
+    State,
+    StoreUnavailable,
+)
 from .userinfo import UserInfo, bearer
 
 __all__ = ["DEFAULT_RATE_LIMIT", "DEFAULT_TOKEN_TTL", "MockApp"]
@@ -97,6 +104,7 @@ class MockApp:
         self.oauth = OAuth(contract, self.state, token_ttl=token_ttl, clock=clock)
         self.admin = Admin(self.state, contract, token=admin_token, open_without_token=admin_open)
         self.faults = NetworkFaults()
+        self._clock = clock
         self._draw = FaultDraw(fault_rate, fault_mix, seed) if fault_rate else None
         self._latency = latency
         self._routes = Routes(contract)
@@ -174,12 +182,13 @@ class MockApp:
         preference = parse_prefer(scope["headers"], operation, FAULTS)
         if isinstance(preference, str):
             return Answer.error(self.bad_request(operation, preference), log_id)
-        scenario = None
-        if self.state.may_have_scenarios:
-            scenario = await self._scenario(route, scope, form)
         draw = self._draw.draw() if self._draw is not None and operation is not None else None
         delay = self._latency.draw() if self._latency is not None else None
-        decision = decide(preferred(preference), queued(scenario), drawn(operation, draw, delay))
+        forcing = (preferred(preference), drawn(operation, draw, delay))
+        scenario, admission = None, None
+        if self.state.may_have_scenarios:
+            scenario, admission = await self._scenario(route, scope, form, decide(*forcing))
+        decision = decide(forcing[0], queued(scenario), forcing[1])
         if decision.delay:
             await asyncio.sleep(decision.delay)
         if isinstance(decision.outcome, str):
@@ -192,7 +201,7 @@ class MockApp:
             return oauth_answer(await self.oauth.authorize(query, consent), log_id)
         if isinstance(form, str):
             return Answer.error(self.bad_request(operation, form), log_id)
-        call = Call(scope["headers"], scope["query_string"], form or {}, log_id)
+        call = Call(scope["headers"], scope["query_string"], form or {}, log_id, admission)
         return await self._handlers[route.name](call)
 
     @staticmethod
@@ -201,15 +210,19 @@ class MockApp:
         return (operation.error_of_status(500) if operation else None) or INTERNAL_ERROR
 
     async def _scenario(
-        self, route: Route, scope: Scope, form: dict[str, str] | str | None
-    ) -> Scenario | None:
-        """The queued scenario this request takes, if any."""
+        self, route: Route, scope: Scope, form: dict[str, str] | str | None, forced: Forcing
+    ) -> tuple[Scenario | None, Admission | None]:
+        """The queued scenario this request takes, if any; and if there is none and nothing
+        else forces or delays the request, the admission of its bearer token, in one step."""
         if route.oauth:
             fields = form if isinstance(form, dict) else {}
             token = next((fields[name] for name in TOKEN_FIELDS if name in fields), None)
-        else:
-            token = bearer(scope["headers"])
-        return await self.state.take_scenario(route.name, token)
+            return await self.state.take_scenario(route.name, token), None
+        token = bearer(scope["headers"])
+        if token is None or forced != NOTHING:
+            return await self.state.take_scenario(route.name, token), None
+        taken = await self.state.take_scenario_or_admit(route.name, token, self._clock())
+        return (taken, None) if isinstance(taken, Scenario) else (None, taken)
 
     def _release_on_stop(self) -> None:
         """End every `hang` as soon as the server process is told to stop (SIGTERM or SIGINT),

@@ -45,8 +45,12 @@ NOTHING = Forcing()
 
 def decide(*sources: Forcing) -> Forcing:
     """The delay of the first source with one, and the outcome of the first with one."""
-    delay = next((source.delay for source in sources if source.delay is not None), None)
-    outcome = next((source.outcome for source in sources if source.outcome is not None), None)
+    delay, outcome = None, None
+    for source in sources:  # a loop, not generators: this runs for every request
+        if delay is None:
+            delay = source.delay
+        if outcome is None:
+            outcome = source.outcome
     return Forcing(delay, outcome)
 
 

@@ -15,11 +15,12 @@ not retried: a change Redis may have made is never made twice.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import json
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from functools import lru_cache
 from typing import Any, TypeVar
 from urllib.parse import urlsplit, urlunsplit
@@ -30,13 +31,14 @@ from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
 
+from .autopipeline import AutoPipeline, packed_by_hiredis
 from .contract import ErrorReply
 from .findings import Finding, Findings
 from .fixtures import Code, Fixtures, Grant
 from .journal import DEFAULT_BYTES, DEFAULT_SIZE, Arrival, Raw, RecordedRequest, redacted, select
 from .oauth import Consent
 from .scenarios import MAX_SCENARIOS, QueueFull, Scenario
-from .state import DEFAULT_PREFIX, DEFAULT_RATE_LIMIT, StoreUnavailable
+from .state import DEFAULT_PREFIX, DEFAULT_RATE_LIMIT, Admission, StoreUnavailable
 from .store import MAX_ISSUED, Entry, IssuedCode, Refresh
 
 __all__ = ["TIMEOUT", "RedisState", "reachable", "shown"]
@@ -137,6 +139,19 @@ if left <= 0 then
 end
 return {id, scenario, left}
 """
+# TAKE_SCENARIO's keys, then FIND_ADMITTED's keys and arguments: {1, the scenario taken},
+# or {0, the admission} if none was queued.
+TAKE_OR_ADMIT = f"""
+local function take(KEYS, ARGV)
+{TAKE_SCENARIO}
+end
+local function admit(KEYS, ARGV)
+{FIND_ADMITTED}
+end
+local taken = take({{KEYS[1], KEYS[2], KEYS[3], KEYS[4]}}, {{}})
+if taken then return {{1, taken}} end
+return {{0, admit({{KEYS[5], KEYS[6]}}, ARGV)}}
+"""
 # KEYS: the scenarios, their times left, the set of queues.
 CLEAR_SCENARIOS = """
 for _, queue in ipairs(redis.call('SMEMBERS', KEYS[3])) do redis.call('DEL', queue) end
@@ -206,7 +221,7 @@ class RedisState:
             socket_connect_timeout=TIMEOUT,
             retry=Retry(NoBackoff(), 0),
         )
-        self._redis = aioredis.Redis.from_pool(pool)  # closing it closes the pool
+        self._redis = aioredis.Redis.from_pool(packed_by_hiredis(pool))  # closing it closes it
         self._prefix = prefix
         self._rate_limit = rate_limit
         self._journal_size = journal_size
@@ -214,19 +229,10 @@ class RedisState:
         self._clock = clock
         self._limit = limit
         self._seeded = False
-        scripts = (
-            PUT_EXPIRING,
-            FIND_ADMITTED,
-            RECORD,
-            ADD_SCENARIO,
-            TAKE_SCENARIO,
-            CLEAR_SCENARIOS,
-            REVOKE,
-        )
-        (
-            self._put_expiring, self._find_admitted, self._record, self._add_scenario,
-            self._take_scenario, self._clear_scenarios, self._revoke,
-        ) = (self._redis.register_script(script) for script in scripts)  # fmt: skip
+        self._pipeline = AutoPipeline(self._redis, TIMEOUT)
+        # The keys of the journal (RECORD's) and of the scenarios (TAKE_SCENARIO's first two)
+        self._journal_keys = [self._key(k) for k in ("journal", "journal-bytes", "journal-cleared")]
+        self._scenario_keys = [self._key(k) for k in ("scenarios", "scenario-times", "queues")]
 
     def _key(self, *parts: str) -> str:
         return self._prefix + ":".join(parts)
@@ -237,6 +243,10 @@ class RedisState:
         except (RedisError, OSError) as exc:
             self._seeded = False  # Redis may come back empty: look again then
             raise StoreUnavailable(f"{self.where} is unreachable: {exc}") from None
+
+    def _eval(self, script: str, keys: list[str], args: Sequence[object] = ()) -> Awaitable[Any]:
+        """Run `script` on `keys` and `args`, with the other commands of this step."""
+        return self._pipeline.eval(script, keys, args)
 
     async def _ready(self) -> None:
         """Seed the fixtures' tokens, once for every mock on this Redis and prefix."""
@@ -275,7 +285,7 @@ class RedisState:
     async def _expiring(self, key: str, index: str, member: str, value: str, at: float) -> None:
         keys = [key, self._key(index)]
         args: list[str | int] = [member, value, round(at * 1000), self._limit, key[: -len(member)]]
-        await self._call(self._put_expiring(keys=keys, args=args))
+        await self._call(self._eval(PUT_EXPIRING, keys, args))
 
     async def remove_token(self, token: str) -> bool:
         await self._ready()
@@ -365,16 +375,24 @@ class RedisState:
         digest = _digest(access_token)
         keys = [self._key("token", digest), self._key("issued"), self._key("refresh-of", digest)]
         args = [digest, self._key("refresh", ""), self._key("refreshes")]
-        await self._call(self._revoke(keys=keys, args=args))
+        await self._call(self._eval(REVOKE, keys, args))
 
     # The rate limit
 
-    async def find_admitted(self, token: str, now: float) -> tuple[Entry | None, bool]:
+    async def find_admitted(self, token: str, now: float) -> Admission:
         await self._ready()
+        keys, args = self._admission(token, now)
+        return self._admitted(token, await self._call(self._eval(FIND_ADMITTED, keys, args)))
+
+    def _admission(self, token: str, now: float) -> tuple[list[str], list[float | int]]:
+        """FIND_ADMITTED's keys and arguments."""
         digest = _digest(token)
         keys = [self._key("token", digest), self._key("rate", digest)]
-        args = [now, self._rate_limit, round(WINDOW * 1_000_000)]
-        found = await self._call(self._find_admitted(keys=keys, args=args))
+        return keys, [now, self._rate_limit, round(WINDOW * 1_000_000)]
+
+    @staticmethod
+    def _admitted(token: str, found: list[bytes | int] | None) -> Admission:
+        """The admission FIND_ADMITTED's answer stands for."""
         if not found:
             return None, False
         entry = _entry(found[0])
@@ -388,13 +406,16 @@ class RedisState:
         return Arrival(time.time(), 0)
 
     async def record(self, raw: Raw, arrival: Arrival) -> None:
-        keys = [self._key("journal"), self._key("journal-bytes"), self._key("journal-cleared")]
+        """Journal `raw`, sent with this step's other commands and not waited for: the
+        request is answered already, and `requests` waits for what this process sent."""
+        keys = self._journal_keys
         args: list[str | float] = [
             arrival.time, raw.size, _raw_json(raw), self._journal_size, self._journal_bytes
         ]  # fmt: skip
-        await self._call(self._record(keys=keys, args=args))
+        self._pipeline.eval(RECORD, keys, args).add_done_callback(_unrecorded)
 
     async def requests(self, *, limit: int | None = None, **filters: Any) -> list[RecordedRequest]:
+        await self._pipeline.drain()
         found: list[Raw] = []
         start, key = 0, self._key("journal")
         while limit is None or len(found) < limit:
@@ -418,30 +439,38 @@ class RedisState:
     def may_have_scenarios(self) -> bool:
         return True  # another process may have queued one
 
-    def _scenario_keys(self) -> list[str]:
-        return [self._key("scenarios"), self._key("scenario-times"), self._key("queues")]
-
     def _queue(self, operation: str, token: str | None) -> str:
         return self._key("queue", operation, "*" if token is None else _digest(token))
 
     async def add_scenario(self, scenario: Scenario) -> Scenario:
         queue = self._queue(scenario.operation, scenario.token)
-        keys = [*self._scenario_keys(), queue, self._key("scenario-ids")]
+        keys = [*self._scenario_keys, queue, self._key("scenario-ids")]
         args: list[str | int] = [_scenario_json(scenario), scenario.times, MAX_SCENARIOS]
-        number = await self._call(self._add_scenario(keys=keys, args=args))
+        number = await self._call(self._eval(ADD_SCENARIO, keys, args))
         if not number:
             raise QueueFull(f"{MAX_SCENARIOS} scenarios are queued, the most the mock holds")
         scenario.id = int(number)
         return scenario
 
     async def take_scenario(self, operation: str, token: str | None) -> Scenario | None:
-        keys = [*self._scenario_keys()[:2], self._queue(operation, None)]
+        taken = await self._call(self._eval(TAKE_SCENARIO, self._take_keys(operation, token)))
+        return _scenario_of(*taken) if taken else None
+
+    async def take_scenario_or_admit(
+        self, operation: str, token: str, now: float
+    ) -> Scenario | Admission:
+        await self._ready()
+        keys, args = self._admission(token, now)
+        taken, found = await self._call(
+            self._eval(TAKE_OR_ADMIT, self._take_keys(operation, token) + keys, args)
+        )
+        return _scenario_of(*found) if taken else self._admitted(token, found)
+
+    def _take_keys(self, operation: str, token: str | None) -> list[str]:
+        """TAKE_SCENARIO's keys."""
+        keys = [*self._scenario_keys[:2], self._queue(operation, None)]
         keys.append(self._queue(operation, token) if token is not None else keys[-1])
-        taken = await self._call(self._take_scenario(keys=keys))
-        if not taken:
-            return None
-        number, value, left = taken
-        return _scenario_of(int(number), value, int(left))
+        return keys
 
     async def scenarios(self) -> list[Scenario]:
         pipe = self._redis.pipeline(transaction=True)
@@ -452,7 +481,7 @@ class RedisState:
         return sorted(found, key=lambda scenario: scenario.id)
 
     async def clear_scenarios(self) -> None:
-        await self._call(self._clear_scenarios(keys=self._scenario_keys()))
+        await self._call(self._eval(CLEAR_SCENARIOS, self._scenario_keys))
 
     # The whole
 
@@ -483,6 +512,14 @@ class RedisState:
         await self._redis.aclose()
 
 
+def _unrecorded(recorded: asyncio.Future[Any]) -> None:
+    """Let a journal entry Redis did not take go, as a lost store's entries go in memory: a
+    request the lost store fails logs its own line."""
+    if not recorded.cancelled():
+        recorded.exception()
+
+
+@lru_cache(maxsize=4096)
 def _digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
 
@@ -562,12 +599,12 @@ def _scenario_json(scenario: Scenario) -> str:
     )  # fmt: skip
 
 
-def _scenario_of(number: int, value: bytes, left: int) -> Scenario:
+def _scenario_of(number: bytes | int, value: bytes, left: bytes | int) -> Scenario:
     item = json.loads(value)
     error, consent = item["error"], item["consent"]
     return Scenario(
         operation=item["operation"],
-        times=left,
+        times=int(left),
         token="" if item["token"] else None,
         error=None if error is None else ErrorReply(*error),
         fault=item["fault"],
@@ -575,5 +612,5 @@ def _scenario_of(number: int, value: bytes, left: int) -> Scenario:
         consent=None if consent is None else Consent(
             consent[0], None if consent[1] is None else frozenset(consent[1])
         ),
-        id=number,
+        id=int(number),
     )  # fmt: skip

@@ -20,12 +20,16 @@ from .ratelimit import SlidingWindow
 from .scenarios import Scenario, Scenarios
 from .store import Entry, IssuedCode, Refresh, TokenStore
 
-__all__ = ["DEFAULT_PREFIX", "DEFAULT_RATE_LIMIT", "MemoryState", "State", "StoreUnavailable"]
+__all__ = [
+    "DEFAULT_PREFIX", "DEFAULT_RATE_LIMIT", "Admission", "MemoryState", "State", "StoreUnavailable"
+]  # fmt: skip
 
 DEFAULT_RATE_LIMIT = 600
 """Requests per token per sliding minute, as TikTok documents for this endpoint."""
 DEFAULT_PREFIX = "tiktok-mock:"
 """What the keys of a mock's state in a shared store begin with."""
+Admission = tuple[Entry | None, bool]
+"""A token's entry, if any, and whether the rate limit admitted a request of it."""
 
 
 class StoreUnavailable(Exception):
@@ -76,7 +80,7 @@ class State(Protocol):
         """End `access_token` and the refresh token issued with it."""
 
     # The rate limit
-    async def find_admitted(self, token: str, now: float) -> tuple[Entry | None, bool]:
+    async def find_admitted(self, token: str, now: float) -> Admission:
         """The entry of `token` (as `find`), and, if its grant is valid at `now`, whether the
         rate limit admits a request of it now, counting it (False for an invalid one)."""
 
@@ -102,6 +106,12 @@ class State(Protocol):
 
     async def take_scenario(self, operation: str, token: str | None) -> Scenario | None:
         """The scenario the next request of `operation` bearing `token` gets, counted off."""
+
+    async def take_scenario_or_admit(
+        self, operation: str, token: str, now: float
+    ) -> Scenario | Admission:
+        """`take_scenario`, and if there is none, `find_admitted(token, now)`: for a request
+        that nothing but a scenario could force, in one step."""
 
     async def scenarios(self) -> list[Scenario]:
         """Every queued scenario, oldest first."""
@@ -174,7 +184,7 @@ class MemoryState:
     async def revoke(self, access_token: str) -> None:
         self.store.revoke(access_token)
 
-    async def find_admitted(self, token: str, now: float) -> tuple[Entry | None, bool]:
+    async def find_admitted(self, token: str, now: float) -> Admission:
         entry = self.store.find(token)
         if entry is None or not entry.grant.valid_at(now):
             return entry, False
@@ -201,6 +211,11 @@ class MemoryState:
 
     async def take_scenario(self, operation: str, token: str | None) -> Scenario | None:
         return self.queue.take(operation, token)
+
+    async def take_scenario_or_admit(
+        self, operation: str, token: str, now: float
+    ) -> Scenario | Admission:
+        return self.queue.take(operation, token) or await self.find_admitted(token, now)
 
     async def scenarios(self) -> list[Scenario]:
         return self.queue.pending()

@@ -14,7 +14,7 @@ from .fixtures import TOKEN
 from .store import Entry
 
 if TYPE_CHECKING:
-    from .state import State
+    from .state import Admission, State
 
 __all__ = ["CACHED_QUERY_BYTES", "FIELDS_GIVEN_TWICE", "MAX_NAMED_FIELDS", "UserInfo", "bearer"]
 
@@ -56,12 +56,17 @@ class UserInfo:
         # Clients repeat their queries: parse each short one once.
         self._fields_cached = lru_cache(maxsize=1024)(self._parse)
 
-    async def answer(self, token: str | None, query: bytes, log_id: str) -> Answer:
-        """The answer to a request bearing `token` with the query string `query`."""
+    async def answer(
+        self, token: str | None, query: bytes, log_id: str, admission: Admission | None = None
+    ) -> Answer:
+        """The answer to a request bearing `token` with the query string `query`; `admission`
+        is the token's, if the state gave it on the way."""
         now = self._clock()
-        entry, admitted = (
-            (None, False) if token is None else await self._state.find_admitted(token, now)
-        )
+        if admission is None:
+            admission = (
+                (None, False) if token is None else await self._state.find_admitted(token, now)
+            )
+        entry, admitted = admission
         if entry is None or not entry.grant.valid_at(now):
             return Answer.error(self._errors["access_token_invalid"], log_id)
         if not admitted:

@@ -206,3 +206,26 @@ def test_an_unreachable_redis_is_store_unavailable_and_then_back(tmp_path: Path)
             assert await state.problem() is None and await state.find("act.mock.basic")
 
         run(state, steps())
+
+
+def test_a_queued_scenario_is_taken_before_the_token_is_admitted(
+    kind: str, request: pytest.FixtureRequest
+) -> None:
+    """`take_scenario_or_admit`: the scenario if one is queued, and then the request does not
+    count against the rate limit; else the token's admission, counted."""
+    state = state_of(kind, request, rate_limit=1)
+
+    async def steps() -> None:
+        await state.add_scenario(Scenario("getUserInfo", token=EXAMPLE_TOKEN, fault="reset"))
+        taken = await state.take_scenario_or_admit("getUserInfo", EXAMPLE_TOKEN, NOW)
+        assert isinstance(taken, Scenario) and taken.fault == "reset"
+        entry, admitted = await state.take_scenario_or_admit("getUserInfo", EXAMPLE_TOKEN, NOW)
+        assert entry is not None and entry.token == EXAMPLE_TOKEN and admitted
+        assert await state.take_scenario_or_admit("getUserInfo", EXAMPLE_TOKEN, NOW) == (
+            entry, False
+        )  # fmt: skip
+        assert await state.take_scenario_or_admit("getUserInfo", "act.unknown", NOW) == (
+            None, False
+        )  # fmt: skip
+
+    run(state, steps())
