@@ -159,12 +159,14 @@ class MockApp:
             logger.error("internal error answering %s %s: %s", scope["method"], scope["path"],
                          type(exc).__name__)  # fmt: skip
             answer = Answer.error(self._internal_error(operation), log_id)
-        await send_answer(send, answer)
-        with contextlib.suppress(StoreUnavailable):  # answered, and its 500 logged above
+        # Journaled before it is answered: once a client has its answer, the journal of every
+        # mock sharing the store lists it.
+        with contextlib.suppress(StoreUnavailable):  # its 500 is logged above
             name = route.name if route is not None else None
             answered_raw = Raw.of(scope, arrival.time, status=answer.status,
                                   log_id=answer.log_id, operation=name, form=form)  # fmt: skip
             await state.record(answered_raw, arrival)
+        await send_answer(send, answer)
         if logger.isEnabledFor(logging.DEBUG):
             logger.debug("%s %s -> %d (log_id %s)", scope["method"], scope["path"],
                          answer.status, answer.log_id)  # fmt: skip

@@ -95,11 +95,6 @@ class AutoPipeline:
         self._scripts.setdefault(script, []).append((keys, args, future))
         return future
 
-    async def drain(self) -> None:
-        """Wait until every command asked for so far has been answered."""
-        await asyncio.sleep(0)  # the commands of this step are sent
-        await asyncio.gather(*self._sending, return_exceptions=True)
-
     def _waiting(self) -> asyncio.Future[Any]:
         loop = asyncio.get_running_loop()
         if not self._commands and not self._scripts:

@@ -15,7 +15,6 @@ not retried: a change Redis may have made is never made twice.
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import hmac
 import json
@@ -406,16 +405,12 @@ class RedisState:
         return Arrival(time.time(), 0)
 
     async def record(self, raw: Raw, arrival: Arrival) -> None:
-        """Journal `raw`, sent with this step's other commands and not waited for: the
-        request is answered already, and `requests` waits for what this process sent."""
-        keys = self._journal_keys
         args: list[str | float] = [
             arrival.time, raw.size, _raw_json(raw), self._journal_size, self._journal_bytes
         ]  # fmt: skip
-        self._pipeline.eval(RECORD, keys, args).add_done_callback(_unrecorded)
+        await self._call(self._eval(RECORD, self._journal_keys, args))
 
     async def requests(self, *, limit: int | None = None, **filters: Any) -> list[RecordedRequest]:
-        await self._pipeline.drain()
         found: list[Raw] = []
         start, key = 0, self._key("journal")
         while limit is None or len(found) < limit:
@@ -510,13 +505,6 @@ class RedisState:
 
     async def close(self) -> None:
         await self._redis.aclose()
-
-
-def _unrecorded(recorded: asyncio.Future[Any]) -> None:
-    """Let a journal entry Redis did not take go, as a lost store's entries go in memory: a
-    request the lost store fails logs its own line."""
-    if not recorded.cancelled():
-        recorded.exception()
 
 
 @lru_cache(maxsize=4096)

@@ -135,14 +135,3 @@ def test_an_answer_later_than_the_timeout_fails_its_callers(redis: RedisServer) 
             assert await pipe.call("PING") is True  # a connection of its own again
 
     run(test)
-
-
-def test_drain_waits_for_every_command_asked_for(redis: RedisServer) -> None:
-    async def test() -> None:
-        async with pipeline(redis.url) as pipe:
-            sent = [pipe.call("RPUSH", "drained", str(n)) for n in range(50)]
-            await pipe.drain()
-            assert all(future.done() for future in sent)
-            assert await pipe.call("LLEN", "drained") == 50
-
-    run(test)

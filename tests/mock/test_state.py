@@ -219,7 +219,9 @@ def test_a_queued_scenario_is_taken_before_the_token_is_admitted(
         await state.add_scenario(Scenario("getUserInfo", token=EXAMPLE_TOKEN, fault="reset"))
         taken = await state.take_scenario_or_admit("getUserInfo", EXAMPLE_TOKEN, NOW)
         assert isinstance(taken, Scenario) and taken.fault == "reset"
-        entry, admitted = await state.take_scenario_or_admit("getUserInfo", EXAMPLE_TOKEN, NOW)
+        admission = await state.take_scenario_or_admit("getUserInfo", EXAMPLE_TOKEN, NOW)
+        assert not isinstance(admission, Scenario)
+        entry, admitted = admission
         assert entry is not None and entry.token == EXAMPLE_TOKEN and admitted
         assert await state.take_scenario_or_admit("getUserInfo", EXAMPLE_TOKEN, NOW) == (
             entry, False
