@@ -96,9 +96,8 @@ local cleared = redis.call('GET', KEYS[3])
 if (cleared and tonumber(ARGV[1]) < tonumber(cleared)) or tonumber(ARGV[4]) == 0 then
   return 0
 end
-redis.call('LPUSH', KEYS[1], ARGV[2] .. ' ' .. ARGV[3])
+local count = redis.call('LPUSH', KEYS[1], ARGV[2] .. ' ' .. ARGV[3])
 local bytes = redis.call('INCRBY', KEYS[2], ARGV[2])
-local count = redis.call('LLEN', KEYS[1])
 while count > tonumber(ARGV[4]) or bytes > tonumber(ARGV[5]) do
   local oldest = redis.call('RPOP', KEYS[1])
   bytes = redis.call('DECRBY', KEYS[2], tonumber(string.match(oldest, '^%d+')))
