@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from mock_server.process import free_port, wait_for_port
+from mock_server.process import PROCESS_TIMEOUT, free_port, wait_for_port
 from mock_server.spec import SPEC_PATH
 from tests.support.pages import BLOCKS, TEST_FILES, after, scheduled_job
 from tests.support.seeds import CURL_AUTHORIZATION, CURL_URL, ENDPOINT_EXAMPLE, EXAMPLE_TOKEN
@@ -169,7 +169,7 @@ def tiktok_mock_command(installed: Installed) -> Iterator[str]:
         yield f"http://127.0.0.1:{port}"
     finally:
         process.terminate()
-        process.communicate(timeout=10)
+        process.communicate(timeout=PROCESS_TIMEOUT)
 
 
 def test_the_seeds_curl_example_is_answered_with_the_seeds_body(

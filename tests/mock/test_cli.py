@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 import pytest
 
-from mock_server.process import running_mock
+from mock_server.process import PROCESS_TIMEOUT, running_mock
 from tests.support.seeds import CURL_AUTHORIZATION, CURL_URL, ENDPOINT_EXAMPLE, EXAMPLE_TOKEN
 from tests.support.waiting import until
 
@@ -113,7 +113,7 @@ def test_stops_cleanly_finishing_in_flight_requests(sig: signal.Signals) -> None
         until(lambda: httpx.get(f"{mock.url}/__mock/scenarios").json()["scenarios"] == [])
         mock.process.send_signal(sig)
         thread.join(timeout=10)
-        code = mock.process.wait(timeout=10)
+        code = mock.process.wait(timeout=PROCESS_TIMEOUT)
     assert answers == [200]
     assert code == 0
 
@@ -266,7 +266,7 @@ def test_port_0_takes_a_free_port_shown_in_the_url_of_any_host(host: str, shown:
         until(answered)
     finally:
         process.terminate()
-        _, errors = process.communicate(timeout=10)
+        _, errors = process.communicate(timeout=PROCESS_TIMEOUT)
     assert "Traceback" not in errors
 
 
