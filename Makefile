@@ -36,9 +36,13 @@ NODE = REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true PATH="$(CURDIR)
 
 install: $(VENV)/.installed
 
+# pip installs uv (pinned in the dev dependencies), which installs the rest several times
+# faster, each module compiled as pip would.
 $(VENV)/.installed: pyproject.toml hatch_build.py constraints.txt $(CLIENT)/pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet -c constraints.txt -e $(CLIENT) -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -c constraints.txt uv
+	$(BIN)/uv pip install --quiet --python $(BIN)/python --compile-bytecode -c constraints.txt \
+		-e $(CLIENT) -e '.[dev]'
 	touch $@
 
 mock: install
