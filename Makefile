@@ -62,9 +62,8 @@ dist: install
 # The suite in TEST_WORKERS processes, with branch coverage of the mock and its contract suite (and of
 # every Python process the tests start): below 95% fails. bench/ is reported, not gated:
 # its Prism and wrk paths run in `make bench`. The breaking-change tests run the spec diffs
-# of $(SPECLINT)'s npm packages. Whole files are handed out in the order
-# collected, folder by folder, not the files with the most tests first: the folders before
-# tests/mock/ hold few tests a file but the slowest, which then start first. Python may write
+# of $(SPECLINT)'s npm packages. Whole files are handed out in the order collected, not the
+# files with the most tests first: tests/conftest.py puts the slowest first. Python may write
 # bytecode whatever PYTHONDONTWRITEBYTECODE says: each pytest started (a worker, or one a test
 # runs) otherwise rewrites the asserts of its plugins' modules again, schemathesis's 300 in 2 s.
 pytest: install $(UPSTREAM_TEMPLATES) $(SPECLINT)/node_modules/.installed
