@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from .app import MockApp
-from .process import free_port, wait_for_port
+from .process import PROCESS_TIMEOUT, free_port, wait_for_port
 
 if TYPE_CHECKING:
     from .proxy import Proxy
@@ -39,7 +39,9 @@ class Served:
 
 
 @contextmanager
-def serving(app: MockApp | Proxy, host: str = "127.0.0.1", timeout: float = 10.0) -> Iterator[str]:
+def serving(
+    app: MockApp | Proxy, host: str = "127.0.0.1", timeout: float = PROCESS_TIMEOUT
+) -> Iterator[str]:
     """Serve `app` (the mock, or the proxy) on a free port of `host` until the block ends,
     with the command line's default connection settings; yields its URL."""
     with served(app, host, timeout) as running:
@@ -48,7 +50,7 @@ def serving(app: MockApp | Proxy, host: str = "127.0.0.1", timeout: float = 10.0
 
 @contextmanager
 def served(
-    app: MockApp | Proxy, host: str = "127.0.0.1", timeout: float = 10.0
+    app: MockApp | Proxy, host: str = "127.0.0.1", timeout: float = PROCESS_TIMEOUT
 ) -> Iterator[Served]:
     """`serving`, with the server's event loop as well as its URL."""
     from granian.constants import Interfaces

@@ -10,7 +10,12 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-__all__ = ["RunningMock", "free_port", "running_mock", "wait_for_port"]
+__all__ = ["PROCESS_TIMEOUT", "RunningMock", "free_port", "running_mock", "wait_for_port"]
+
+PROCESS_TIMEOUT = 60.0
+"""Seconds a server started here gets to listen, or to exit once stopped, before it is given
+up: a loaded machine (a CI runner busy with other tests) can take many seconds to start
+Python, and a server that is quicker is waited for no longer."""
 
 
 @dataclass
@@ -24,7 +29,7 @@ class RunningMock:
         if self.process.poll() is None:
             self.process.terminate()
         if self._output is None:
-            self._output, _ = self.process.communicate(timeout=10)
+            self._output, _ = self.process.communicate(timeout=PROCESS_TIMEOUT)
         return self._output
 
 
@@ -36,7 +41,10 @@ def free_port() -> int:
 
 
 def wait_for_port(
-    host: str, port: int, alive: Callable[[], bool] = lambda: True, timeout: float = 10.0
+    host: str,
+    port: int,
+    alive: Callable[[], bool] = lambda: True,
+    timeout: float = PROCESS_TIMEOUT,
 ) -> None:
     """Return once `host:port` accepts connections; RuntimeError if `alive()` turns false
     first, or `timeout` seconds pass."""
@@ -55,7 +63,7 @@ def wait_for_port(
 
 @contextmanager
 def running_mock(
-    *args: str, timeout: float = 10.0, env: Mapping[str, str] | None = None
+    *args: str, timeout: float = PROCESS_TIMEOUT, env: Mapping[str, str] | None = None
 ) -> Iterator[RunningMock]:
     """`python -m mock_server --port <free> *args`, ready to answer on 127.0.0.1; `env`
     replaces its environment."""

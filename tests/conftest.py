@@ -1,7 +1,9 @@
-"""What the tests share: the spec, one fake clock, and the report of the schemathesis runs."""
+"""What the tests share: the spec, one fake clock, the report of the schemathesis runs, and
+the order in which `make pytest` hands out the files."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,6 +14,39 @@ from tests.support.cases import GENERATED, TABLES
 from tests.support.clock import Clock
 
 pytest_plugins = ["pytester"]
+
+TESTS = Path(__file__).parent
+SLOWEST_FIRST = [
+    # Each of `make pytest`'s processes (four on two cores) takes one of these first...
+    "contract/test_contract_mock.py",
+    "compat/test_compat.py",
+    "compat/test_breaking_matrix.py",
+    "distribution/test_distribution.py",
+    # ...and one of these after it: the longest after the shortest of those above.
+    "contract/test_contract_cli.py",
+    "mock/test_app.py",
+    "mock/test_cli.py",
+    "bench/test_bench.py",
+    # Then one file at a time to whichever process is down to one.
+    "compat/test_changes.py",
+    "mock/test_fuzz.py",
+    "mock/test_faults.py",
+    "docs/test_site.py",
+    "mock/test_shared.py",
+    "client/test_client_defaults.py",
+    "client/test_client_mock.py",
+]
+"""The files that take longest in `make pytest` (which hands out whole files in the order
+collected, two to each process at the start, then one to each process down to one), in the
+order to hand them out so that the processes end together; every other file follows, in the
+order collected."""
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    missing = [name for name in SLOWEST_FIRST if not (TESTS / name).is_file()]
+    assert not missing, f"SLOWEST_FIRST names files that are not there: {missing}"
+    rank = {TESTS / name: number for number, name in enumerate(SLOWEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path, len(rank)))
 
 
 @pytest.fixture

@@ -15,8 +15,9 @@ from pathlib import Path
 
 import pytest
 import yaml
+from uv import find_uv_bin
 
-from mock_server.process import free_port, wait_for_port
+from mock_server.process import PROCESS_TIMEOUT, free_port, wait_for_port
 from mock_server.spec import SPEC_PATH
 from tests.support.pages import BLOCKS, TEST_FILES, after, scheduled_job
 from tests.support.seeds import CURL_AUTHORIZATION, CURL_URL, ENDPOINT_EXAMPLE, EXAMPLE_TOKEN
@@ -47,8 +48,9 @@ class Installed:
         self, *args: str, cwd: Path | None = None, env: dict[str, str] | None = None
     ) -> subprocess.CompletedProcess[str]:
         """A command run from the user's project (or `cwd`), with nothing of the checkout on
-        its path, and `env` added to its environment."""
-        unset = ("PYTHONPATH", "VIRTUAL_ENV", "TIKTOK_ACCESS_TOKEN")
+        its path, and `env` added to its environment. Its Python writes the bytecode of what
+        it imports, as a user's does, so the next command reuses it."""
+        unset = ("PYTHONPATH", "VIRTUAL_ENV", "TIKTOK_ACCESS_TOKEN", "PYTHONDONTWRITEBYTECODE")
         environment = {k: v for k, v in os.environ.items() if k not in unset}
         environment["PATH"] = f"{self.venv / 'bin'}:{environment['PATH']}"
         environment.update(env or {})
@@ -89,7 +91,8 @@ def job_lines(word: str) -> str:
 def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Installed]:
     """`make dist`, then the docs' scheduled job's install from wheels (the mock with its
     contract extra) into a fresh venv, with a stranger's client of the same name and version
-    on offer."""
+    on offer: the job's `pip install` line, run by uv's pip (`uv pip install`), which installs
+    the same and reuses what it downloaded before."""
     base = tmp_path_factory.mktemp("user")
     assert not base.resolve().is_relative_to(ROOT)
     dist = base / "dist"
@@ -100,7 +103,9 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Installed]:
     )  # fmt: skip
     assert make.returncode == 0, make.stdout + make.stderr
     venv = base / "venv"
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=120)
+    uv = find_uv_bin()
+    subprocess.run([uv, "venv", "--quiet", "--python", sys.executable, str(venv)], check=True,
+                   timeout=120)  # fmt: skip
     project = base / "project"
     project.mkdir()
     user = Installed(dist, venv, project)
@@ -108,8 +113,8 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Installed]:
     install = job_lines("pip install ")
     assert install.startswith("pip install dist/tiktok_user_info_client-*.whl ")
     pip = user.run(
-        "bash", "-c", f"{install} --quiet --no-compile --find-links {strangers.parent} "
-        f"-c {ROOT / 'constraints.txt'} {PYTEST}",
+        "bash", "-c", f"{uv} {install} --python {user.bin('python')} --quiet "
+        f"--find-links {strangers.parent} -c {ROOT / 'constraints.txt'} {PYTEST}",
         cwd=base,  # where dist/ is
     )  # fmt: skip
     assert pip.returncode == 0, pip.stdout + pip.stderr
@@ -169,7 +174,7 @@ def tiktok_mock_command(installed: Installed) -> Iterator[str]:
         yield f"http://127.0.0.1:{port}"
     finally:
         process.terminate()
-        process.communicate(timeout=10)
+        process.communicate(timeout=PROCESS_TIMEOUT)
 
 
 def test_the_seeds_curl_example_is_answered_with_the_seeds_body(
