@@ -17,17 +17,17 @@ pytest_plugins = ["pytester"]
 
 TESTS = Path(__file__).parent
 SLOWEST_FIRST = [
-    # Each of `make pytest`'s processes (four on two cores) takes one of these first...
+    # Each of `make pytest`'s processes (three on two cores) takes one of these first...
     "contract/test_contract_mock.py",
     "compat/test_compat.py",
     "compat/test_breaking_matrix.py",
-    "distribution/test_distribution.py",
     # ...and one of these after it: the longest after the shortest of those above.
     "contract/test_contract_cli.py",
-    "mock/test_app.py",
     "mock/test_cli.py",
-    "bench/test_bench.py",
+    "distribution/test_distribution.py",
     # Then one file at a time to whichever process is down to one.
+    "bench/test_bench.py",
+    "mock/test_app.py",
     "compat/test_changes.py",
     "mock/test_fuzz.py",
     "mock/test_faults.py",
