@@ -1,12 +1,12 @@
-"""Redis commands sent together: every command asked for while the event loop runs one step
-goes to Redis in one pipeline, one write and one read, whichever request asked for it; and
-the calls of one Lua script in that step run as one call of the script looped over them.
+"""Lua scripts run on Redis together: every script call asked for while the event loop runs
+one step goes to Redis in one pipeline, one write and one read, whichever request asked for
+it, and the calls of one script in that step run as one call of the script looped over them.
 
-Under load many requests are in flight at once, so a request's commands share their round
-trip, and the cost of sending and parsing, with those of the others. A command alone is
-sent at the loop's next step, as soon as it would have been sent on its own. Redis runs the
-commands of a pipeline in order, and the calls looped in one script one after the other, so
-each caller sees what it would have seen had its command been sent alone.
+Under load many requests are in flight at once, so a request's calls share their round
+trip, and the cost of sending and parsing, with those of the others. A call alone is sent at
+the loop's next step, as soon as it would have been sent on its own. Redis runs the commands
+of a pipeline in order, and the calls looped in one script one after the other, so each
+caller sees what it would have seen had its call been sent alone.
 """
 
 from __future__ import annotations
@@ -23,6 +23,9 @@ from redis.exceptions import NoScriptError, RedisError
 __all__ = ["AutoPipeline", "looped", "packed_by_hiredis"]
 
 Waiting = list[tuple[tuple[Any, ...], "asyncio.Future[Any]"]]
+"""Commands to send, each with the future of its caller."""
+Calls = list[tuple[Sequence[Any], Sequence[Any], "asyncio.Future[Any]"]]
+"""The calls of one script: their keys, their arguments, and their callers' futures."""
 
 LOOP = """
 local out, k, a = {}, 1, 2
@@ -32,8 +35,12 @@ for i = 1, tonumber(ARGV[1]) do
   for j = 1, nk do keys[j] = KEYS[k + j - 1] end
   for j = 1, na do args[j] = ARGV[a + 1 + j] end
   k, a = k + nk, a + 2 + na
-  local answer = one(keys, args)
-  if answer == nil then answer = false end
+  local ran, answer = pcall(one, keys, args)
+  if not ran then  -- this call's error, to its caller alone
+    answer = {err = type(answer) == 'table' and answer.err or tostring(answer)}
+  elseif answer == nil then
+    answer = false
+  end
   out[i] = answer
 end
 return out
@@ -63,46 +70,36 @@ def looped(script: str) -> str:
 
 
 class AutoPipeline:
-    """Sends the commands of `call` and `eval` through `redis`, a pipeline per step of the
-    event loop; an answer is awaited within `timeout` seconds.
+    """Runs the script calls of `eval` through `redis`, a pipeline per step of the event loop;
+    an answer is awaited within `timeout` seconds.
 
-    A command Redis refuses raises its error to its caller alone; a lost connection, or one
-    that takes longer than `timeout`, raises to every caller of its pipeline, as `RedisError`,
-    `OSError` or `TimeoutError`.
+    A call that fails (a Lua error, a key of the wrong type) raises its error to its caller
+    alone, as `ResponseError`, what it changed before it failed kept, as Redis keeps it for a
+    script; a lost connection, or one that takes longer than `timeout`, raises to every caller
+    of its pipeline, as `RedisError`, `OSError` or `TimeoutError`.
     """
 
     def __init__(self, redis: aioredis.Redis, timeout: float) -> None:
         self._redis = redis
         self._timeout = timeout
-        self._commands: Waiting = []
-        self._scripts: dict[str, list[tuple[Sequence[Any], Sequence[Any], asyncio.Future[Any]]]]
-        self._scripts = {}
+        self._scripts: dict[str, Calls] = {}
         self._looped: dict[str, str] = {}
         self._shas: dict[str, str] = {}
         self._scripts_of: dict[str, str] = {}
         self._sending: set[asyncio.Task[None]] = set()  # held, so that none is collected
 
-    def call(self, *args: Any) -> asyncio.Future[Any]:
-        """Redis's answer to the command `args`, sent with the others of this step."""
-        future = self._waiting()
-        self._commands.append((args, future))
-        return future
-
     def eval(self, script: str, keys: Sequence[Any], args: Sequence[Any]) -> asyncio.Future[Any]:
         """The answer of the Lua `script` run on `keys` and `args`, with the other calls of
         it in this step."""
-        future = self._waiting()
+        loop = asyncio.get_running_loop()
+        if not self._scripts:
+            loop.call_soon(self._send)
+        future: asyncio.Future[Any] = loop.create_future()
         self._scripts.setdefault(script, []).append((keys, args, future))
         return future
 
-    def _waiting(self) -> asyncio.Future[Any]:
-        loop = asyncio.get_running_loop()
-        if not self._commands and not self._scripts:
-            loop.call_soon(self._send)
-        return loop.create_future()
-
     def _send(self) -> None:
-        batch, self._commands = self._commands, []
+        batch: Waiting = []
         for script, calls in self._scripts.items():
             if len(calls) == 1:
                 keys, args, future = calls[0]
@@ -114,9 +111,7 @@ class AutoPipeline:
         self._sending.add(task)
         task.add_done_callback(self._sending.discard)
 
-    def _loop(
-        self, script: str, calls: list[tuple[Sequence[Any], Sequence[Any], asyncio.Future[Any]]]
-    ) -> tuple[tuple[Any, ...], asyncio.Future[Any]]:
+    def _loop(self, script: str, calls: Calls) -> tuple[tuple[Any, ...], asyncio.Future[Any]]:
         """One EVAL of `script` looped over `calls`, and a future whose list of answers is
         handed out to theirs."""
         body = self._looped.get(script) or self._looped.setdefault(script, looped(script))

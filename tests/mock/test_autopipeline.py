@@ -1,5 +1,5 @@
-"""The commands of one step of the event loop go to Redis together, each answered as if sent
-alone (over a private redis-server)."""
+"""The script calls of one step of the event loop go to Redis together, each answered as if
+sent alone (over a private redis-server)."""
 
 from __future__ import annotations
 
@@ -22,12 +22,23 @@ local n = redis.call('INCR', KEYS[1])
 if ARGV[1] == 'nothing' then return false end
 return {n, ARGV[1]}
 """
+INCREMENTED = "return redis.call('INCR', KEYS[1])"
+PING = "return redis.call('PING')"
 
 
 @pytest.fixture(scope="module")
 def redis(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
     with redis_server(tmp_path_factory.mktemp("redis")) as server:
         yield server
+
+
+async def command(redis: RedisServer, *args: Any) -> Any:
+    """`args` sent to Redis by a client of its own."""
+    client = aioredis.Redis.from_url(redis.url)
+    try:
+        return await client.execute_command(*args)  # type: ignore[no-untyped-call]
+    finally:
+        await client.aclose()
 
 
 @asynccontextmanager
@@ -72,16 +83,18 @@ def test_the_calls_of_one_step_are_one_command_each_answered_in_order(
     run(test)
 
 
-def test_a_refused_command_fails_its_caller_alone(redis: RedisServer) -> None:
+def test_a_failing_call_fails_its_caller_alone(redis: RedisServer) -> None:
     async def test() -> None:
+        await command(redis, "SET", "text", "not a number")
         async with pipeline(redis.url) as pipe:
-            await pipe.call("SET", "text", "not a number")
             results = await asyncio.gather(
-                pipe.call("INCR", "n"), pipe.call("INCR", "text"), pipe.call("INCR", "n"),
-                return_exceptions=True,
+                pipe.eval(INCREMENTED, ["m"], []), pipe.eval(INCREMENTED, ["text"], []),
+                pipe.eval(INCREMENTED, ["m"], []), return_exceptions=True,
             )  # fmt: skip
             assert results[0] == 1 and results[2] == 2
             assert isinstance(results[1], ResponseError) and "not an integer" in str(results[1])
+            with pytest.raises(ResponseError, match="not an integer"):  # alone, the same
+                await pipe.eval(INCREMENTED, ["text"], [])
 
     run(test)
 
@@ -92,19 +105,16 @@ def test_scripts_redis_forgot_are_loaded_again_and_each_call_runs_once(
     async def test() -> None:
         async with pipeline(redis.url) as pipe:
             assert await pipe.eval(COUNT, ["once"], ["a"]) == [1, b"a"]
-            await pipe.call("SCRIPT", "FLUSH")
-            alone, read = await asyncio.gather(
-                pipe.eval(COUNT, ["once"], ["b"]), pipe.call("GET", "once")
-            )
-            assert alone == [2, b"b"]
-            assert read == b"1"  # read in the step the script was sent again after
+            await command(redis, "SCRIPT", "FLUSH")
+            assert await pipe.eval(COUNT, ["once"], ["b"]) == [2, b"b"]
             assert await asyncio.gather(*(pipe.eval(COUNT, ["once"], ["c"]) for _ in range(3))) == [
                 [3, b"c"], [4, b"c"], [5, b"c"]
             ]  # fmt: skip
-            await pipe.call("SCRIPT", "FLUSH")
+            await command(redis, "SCRIPT", "FLUSH")
             assert await asyncio.gather(*(pipe.eval(COUNT, ["once"], ["d"]) for _ in range(3))) == [
                 [6, b"d"], [7, b"d"], [8, b"d"]
             ]  # fmt: skip
+            assert await command(redis, "GET", "once") == b"8"
 
     run(test)
 
@@ -115,8 +125,8 @@ def test_a_lost_redis_fails_every_caller_of_the_step(tmp_path: Path) -> None:
             url = server.url
         async with pipeline(url) as pipe:  # nothing listens there now
             results = await asyncio.gather(
-                pipe.call("PING"), pipe.eval(COUNT, ["k"], ["a"]), pipe.eval(COUNT, ["k"], ["b"]),
-                return_exceptions=True,
+                pipe.eval(PING, [], []), pipe.eval(COUNT, ["k"], ["a"]),
+                pipe.eval(COUNT, ["k"], ["b"]), return_exceptions=True,
             )  # fmt: skip
             assert all(isinstance(result, (RedisConnectionError, OSError)) for result in results)
 
@@ -125,13 +135,14 @@ def test_a_lost_redis_fails_every_caller_of_the_step(tmp_path: Path) -> None:
 
 def test_an_answer_later_than_the_timeout_fails_its_callers(redis: RedisServer) -> None:
     async def test() -> None:
-        async with pipeline(redis.url, timeout=0.2) as pipe, pipeline(redis.url) as other:
-            await other.call("CLIENT", "PAUSE", "1000", "ALL")
+        async with pipeline(redis.url, timeout=0.2) as pipe:
+            assert await pipe.eval(PING, [], []) == b"PONG"  # Redis knows the script
+            await command(redis, "CLIENT", "PAUSE", "1000", "ALL")
             started = asyncio.get_running_loop().time()
             with pytest.raises(TimeoutError):
-                await pipe.call("PING")
+                await pipe.eval(PING, [], [])
             assert asyncio.get_running_loop().time() - started < 0.9
-            await other.call("CLIENT", "UNPAUSE")
-            assert await pipe.call("PING") is True  # a connection of its own again
+            await command(redis, "CLIENT", "UNPAUSE")
+            assert await pipe.eval(PING, [], []) == b"PONG"  # a connection of its own again
 
     run(test)
