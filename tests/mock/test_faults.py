@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from mock_server.faults import FAULTS, FaultDraw, NetworkFaults, parse_mix
-from mock_server.process import RunningMock, running_mock
+from mock_server.process import PROCESS_TIMEOUT, RunningMock, running_mock
 from tests.support.inprocess import call
 from tests.support.seeds import EXAMPLE_TOKEN
 from tests.support.waiting import until
@@ -133,7 +133,8 @@ def test_a_hang_ends_when_the_mock_stops(sig: signal.Signals) -> None:
 
             thread = threading.Thread(target=hang)
             thread.start()
-            until(lambda: httpx.get(f"{mock.url}/__mock/requests").json()["requests"] != [])
+            journal = f"{mock.url}/__mock/requests"  # its first read builds the admin API
+            until(lambda: httpx.get(journal, timeout=PROCESS_TIMEOUT).json()["requests"] != [])
             mock.process.send_signal(sig)
             assert mock.process.wait(timeout=15) == 0
             thread.join(timeout=5)
