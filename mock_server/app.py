@@ -17,8 +17,9 @@ import logging
 import signal
 import time
 from collections.abc import Callable
+from functools import partial
 from types import FrameType
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import parse_qsl
 
 from .admin import ADMIN_PREFIX, Admin
@@ -30,7 +31,7 @@ from .faults import DEFAULT_MIX, FAULTS, FaultDraw, NetworkFaults
 from .fixtures import Fixtures
 from .forcing import NOTHING, Forcing, decide, drawn, preferred, queued
 from .handlers import Call, check_handlers, handlers, oauth_answer
-from .journal import DEFAULT_BYTES, DEFAULT_SIZE, Raw
+from .journal import DEFAULT_BYTES, DEFAULT_SIZE, Arrival, Raw
 from .latency import Latency
 from .logid import new_log_id
 from .oauth import OAuth
@@ -56,6 +57,21 @@ TOKEN_FIELDS = ("token", "refresh_token", "code")
 """The form fields that carry the token a scenario of an OAuth operation can match."""
 
 logger = logging.getLogger("mock_server")
+
+
+class Journaled(NamedTuple):
+    """An answer the state journaled on the way to it."""
+
+    answer: Answer
+
+
+def entry_of(
+    scope: Scope, arrival: Arrival, operation: str | None, form: dict[str, str] | None,
+    answer: Answer,
+) -> Raw:  # fmt: skip
+    """The journal's entry of a request answered with `answer`."""
+    return Raw.of(scope, arrival.time, status=answer.status, log_id=answer.log_id,
+                  operation=operation, form=form)  # fmt: skip
 
 
 class MockApp:
@@ -135,6 +151,7 @@ class MockApp:
         route = routed if isinstance(routed, Route) else None
         operation = route.operation if route is not None else None
         form: dict[str, str] | None = None
+        journaled = False
         try:
             if isinstance(routed, Answer):
                 answer = routed
@@ -142,7 +159,7 @@ class MockApp:
                 fields = operation.form_fields if operation is not None else None
                 form_or_problem = await read_form(scope, receive, fields) if fields else None
                 form = form_or_problem if isinstance(form_or_problem, dict) else None
-                answered = await self._answer(scope, routed, form_or_problem, log_id)
+                answered = await self._answer(scope, routed, form_or_problem, log_id, arrival)
                 if isinstance(answered, str):
                     faulted = Raw.of(scope, arrival.time, status=None, log_id=None,
                                      operation=routed.name, form=form, fault=answered)  # fmt: skip
@@ -151,7 +168,8 @@ class MockApp:
                         logger.debug("%s %s -> fault %s", scope["method"], scope["path"], answered)
                     await self.faults.inject(answered, scope, receive, send)
                     return
-                answer = answered
+                journaled = isinstance(answered, Journaled)
+                answer = answered.answer if isinstance(answered, Journaled) else answered
         except StoreUnavailable as lost:  # the operation's 500, until the store is back
             logger.error("%s %s: %s", scope["method"], scope["path"], lost)
             answer = Answer.error(self._internal_error(operation), log_id)
@@ -161,11 +179,10 @@ class MockApp:
             answer = Answer.error(self._internal_error(operation), log_id)
         # Journaled before it is answered: once a client has its answer, the journal of every
         # mock sharing the store lists it.
-        with contextlib.suppress(StoreUnavailable):  # its 500 is logged above
-            name = route.name if route is not None else None
-            answered_raw = Raw.of(scope, arrival.time, status=answer.status,
-                                  log_id=answer.log_id, operation=name, form=form)  # fmt: skip
-            await state.record(answered_raw, arrival)
+        if not journaled:
+            with contextlib.suppress(StoreUnavailable):  # its 500 is logged above
+                name = route.name if route is not None else None
+                await state.record(entry_of(scope, arrival, name, form, answer), arrival)
         await send_answer(send, answer)
         if logger.isEnabledFor(logging.DEBUG):
             logger.debug("%s %s -> %d (log_id %s)", scope["method"], scope["path"],
@@ -177,9 +194,10 @@ class MockApp:
         route: Route,
         form: dict[str, str] | str | None,
         log_id: str,
-    ) -> str | Answer:
+        arrival: Arrival,
+    ) -> str | Answer | Journaled:
         """The name of a network fault to inject, or the answer: forced, or the operation's
-        own."""
+        own (journaled already if the state answered it on the way)."""
         operation = route.operation
         preference = parse_prefer(scope["headers"], operation, FAULTS)
         if isinstance(preference, str):
@@ -187,9 +205,12 @@ class MockApp:
         draw = self._draw.draw() if self._draw is not None and operation is not None else None
         delay = self._latency.draw() if self._latency is not None else None
         forcing = (preferred(preference), drawn(operation, draw, delay))
-        scenario, admission = None, None
+        scenario = None
         if self.state.may_have_scenarios:
-            scenario, admission = await self._scenario(route, scope, form, decide(*forcing))
+            taken = await self._scenario(route, scope, form, decide(*forcing), log_id, arrival)
+            if isinstance(taken, Answer):  # nothing forced it, and the state journaled it
+                return Journaled(taken)
+            scenario = taken
         decision = decide(forcing[0], queued(scenario), forcing[1])
         if decision.delay:
             await asyncio.sleep(decision.delay)
@@ -203,7 +224,7 @@ class MockApp:
             return oauth_answer(await self.oauth.authorize(query, consent), log_id)
         if isinstance(form, str):
             return Answer.error(self.bad_request(operation, form), log_id)
-        call = Call(scope["headers"], scope["query_string"], form or {}, log_id, admission)
+        call = Call(scope["headers"], scope["query_string"], form or {}, log_id)
         return await self._handlers[route.name](call)
 
     @staticmethod
@@ -212,19 +233,32 @@ class MockApp:
         return (operation.error_of_status(500) if operation else None) or INTERNAL_ERROR
 
     async def _scenario(
-        self, route: Route, scope: Scope, form: dict[str, str] | str | None, forced: Forcing
-    ) -> tuple[Scenario | None, Admission | None]:
+        self,
+        route: Route,
+        scope: Scope,
+        form: dict[str, str] | str | None,
+        forced: Forcing,
+        log_id: str,
+        arrival: Arrival,
+    ) -> Scenario | Answer | None:
         """The queued scenario this request takes, if any; and if there is none and nothing
-        else forces or delays the request, the admission of its bearer token, in one step."""
+        else forces or delays the request, its answer, journaled, in the same step."""
         if route.oauth:
             fields = form if isinstance(form, dict) else {}
             token = next((fields[name] for name in TOKEN_FIELDS if name in fields), None)
-            return await self.state.take_scenario(route.name, token), None
+            return await self.state.take_scenario(route.name, token)
         token = bearer(scope["headers"])
         if token is None or forced != NOTHING:
-            return await self.state.take_scenario(route.name, token), None
-        taken = await self.state.take_scenario_or_admit(route.name, token, self._clock())
-        return (taken, None) if isinstance(taken, Scenario) else (None, taken)
+            return await self.state.take_scenario(route.name, token)
+        now, query = self._clock(), scope["query_string"]
+
+        def answer(admission: Admission) -> Answer:
+            return self.user_info.answered(admission, query, log_id, now)
+
+        journaled = partial(entry_of, scope, arrival, route.name, None)
+        return await self.state.take_scenario_or_answer(
+            route.name, token, now, answer, journaled, arrival
+        )
 
     def _release_on_stop(self) -> None:
         """End every `hang` as soon as the server process is told to stop (SIGTERM or SIGINT),

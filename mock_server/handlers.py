@@ -9,7 +9,6 @@ from .answers import Answer
 from .asgi import Headers
 from .contract import Contract
 from .oauth import OAuth, OAuthReply
-from .state import Admission
 from .userinfo import UserInfo, bearer
 
 __all__ = ["Call", "Handler", "check_handlers", "handlers", "oauth_answer"]
@@ -17,14 +16,12 @@ __all__ = ["Call", "Handler", "check_handlers", "handlers", "oauth_answer"]
 
 @dataclass(frozen=True)
 class Call:
-    """What a handler answers: the request's headers, raw query, form and log id; and the
-    admission of its bearer token, if it was found on the way."""
+    """What a handler answers: the request's headers, raw query, form and log id."""
 
     headers: Headers
     query: bytes
     form: Mapping[str, str]
     log_id: str
-    admission: Admission | None = None
 
 
 Handler = Callable[[Call], Awaitable[Answer]]
@@ -35,7 +32,7 @@ def handlers(user_info: UserInfo, oauth: OAuth) -> dict[str, Handler]:
 
     async def get_user_info(call: Call) -> Answer:
         token = bearer(call.headers)
-        return await user_info.answer(token, call.query, call.log_id, call.admission)
+        return await user_info.answer(token, call.query, call.log_id)
 
     async def fetch_access_token(call: Call) -> Answer:
         return oauth_answer(await oauth.token(call.form), call.log_id)

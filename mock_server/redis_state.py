@@ -24,12 +24,14 @@ from functools import lru_cache
 from typing import Any, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
+import orjson
 import redis
 import redis.asyncio as aioredis
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
 
+from .answers import Answer
 from .autopipeline import AutoPipeline, packed_by_hiredis
 from .contract import ErrorReply
 from .findings import Finding, Findings
@@ -50,6 +52,8 @@ WINDOW = 60.0
 """The rate limit's sliding window, in seconds."""
 READ_BATCH = 256
 """How many journal entries a read fetches at a time, newest first."""
+SEEN = 4096
+"""How many tokens' entries a process keeps, each with the version of its value in Redis."""
 T = TypeVar("T")
 
 # Each item of a kind that expires is a key with a time to live, indexed in a sorted set by
@@ -137,18 +141,34 @@ if left <= 0 then
 end
 return {id, scenario, left}
 """
-# TAKE_SCENARIO's keys, then FIND_ADMITTED's keys and arguments: {1, the scenario taken},
-# or {0, the admission} if none was queued.
-TAKE_OR_ADMIT = f"""
+# TAKE_SCENARIO's keys, FIND_ADMITTED's, then RECORD's; ARGV: FIND_ADMITTED's, the version of
+# the token's value the caller has answered, the status of its answer for a token not found,
+# admitted, or refused, then RECORD's arguments with the entry up to its status. Answers {1,
+# the scenario taken}; else {2, -1 (not found), 0 (refused) or 1 (admitted)}, the request
+# recorded with that status; or, for a value of another version, {0, FIND_ADMITTED's answer},
+# recorded by no one yet.
+TAKE_OR_ANSWER = f"""
 local function take(KEYS, ARGV)
 {TAKE_SCENARIO}
 end
 local function admit(KEYS, ARGV)
 {FIND_ADMITTED}
 end
+local function record(KEYS, ARGV)
+{RECORD}
+end
 local taken = take({{KEYS[1], KEYS[2], KEYS[3], KEYS[4]}}, {{}})
 if taken then return {{1, taken}} end
-return {{0, admit({{KEYS[5], KEYS[6]}}, ARGV)}}
+local found = admit({{KEYS[5], KEYS[6]}}, {{ARGV[1], ARGV[2], ARGV[3]}})
+local admitted, status = -1, ARGV[5]
+if found then
+  if string.match(found[1], '^[^ ]+ ([^ ]+)') ~= ARGV[4] then return {{0, found}} end
+  admitted = found[2]
+  status = admitted == 1 and ARGV[6] or ARGV[7]
+end
+local entry = ARGV[10] .. status .. '}}'
+record({{KEYS[7], KEYS[8], KEYS[9]}}, {{ARGV[8], ARGV[9], entry, ARGV[11], ARGV[12]}})
+return {{2, admitted}}
 """
 # KEYS: the scenarios, their times left, the set of queues.
 CLEAR_SCENARIOS = """
@@ -228,6 +248,7 @@ class RedisState:
         self._limit = limit
         self._seeded = False
         self._pipeline = AutoPipeline(self._redis, TIMEOUT)
+        self._seen: dict[str, tuple[bytes, Entry]] = {}
         # The keys of the journal (RECORD's) and of the scenarios (TAKE_SCENARIO's first two)
         self._journal_keys = [self._key(k) for k in ("journal", "journal-bytes", "journal-cleared")]
         self._scenario_keys = [self._key(k) for k in ("scenarios", "scenario-times", "queues")]
@@ -388,14 +409,19 @@ class RedisState:
         keys = [self._key("token", digest), self._key("rate", digest)]
         return keys, [now, self._rate_limit, round(WINDOW * 1_000_000)]
 
-    @staticmethod
-    def _admitted(token: str, found: list[bytes | int] | None) -> Admission:
-        """The admission FIND_ADMITTED's answer stands for."""
+    def _admitted(self, token: str, found: list[bytes | int] | None) -> Admission:
+        """The admission FIND_ADMITTED's answer stands for; its entry is remembered, by
+        version, for the token's next requests (see `take_scenario_or_answer`)."""
         if not found:
             return None, False
-        entry = _entry(found[0])
+        value = found[0]
+        assert isinstance(value, bytes)
+        entry = _entry(value)
         if not hmac.compare_digest(entry.token, token):
             return None, False
+        if len(self._seen) >= SEEN:
+            self._seen.clear()
+        self._seen[self._key("token", _digest(token))] = (_version(value), entry)
         return entry, bool(found[1])
 
     # The journal
@@ -404,7 +430,7 @@ class RedisState:
         return Arrival(time.time(), 0)
 
     async def record(self, raw: Raw, arrival: Arrival) -> None:
-        args: list[str | float] = [
+        args: list[str | float | bytes] = [
             arrival.time, raw.size, _raw_json(raw), self._journal_size, self._journal_bytes
         ]  # fmt: skip
         await self._call(self._eval(RECORD, self._journal_keys, args))
@@ -450,15 +476,46 @@ class RedisState:
         taken = await self._call(self._eval(TAKE_SCENARIO, self._take_keys(operation, token)))
         return _scenario_of(*taken) if taken else None
 
-    async def take_scenario_or_admit(
-        self, operation: str, token: str, now: float
-    ) -> Scenario | Admission:
+    async def take_scenario_or_answer(
+        self,
+        operation: str,
+        token: str,
+        now: float,
+        answer: Callable[[Admission], Answer],
+        journaled: Callable[[Answer], Raw],
+        arrival: Arrival,
+    ) -> Scenario | Answer:
+        # The answers for each admission of the entry this process last saw of the token:
+        # if Redis holds the same version, it records the request with the status of the
+        # one its admission picks, and the request takes one round trip.
         await self._ready()
-        keys, args = self._admission(token, now)
-        taken, found = await self._call(
-            self._eval(TAKE_OR_ADMIT, self._take_keys(operation, token) + keys, args)
+        keys, admission_args = self._admission(token, now)
+        version, entry = self._seen.get(keys[0], (b"", None))
+        unknown = answer((None, False))
+        admitted = refused = unknown
+        if entry is not None:
+            admitted, refused = answer((entry, True)), answer((entry, False))
+        raw = journaled(admitted)
+        statuses = [unknown.status, admitted.status, refused.status]
+        recording = [
+            arrival.time,
+            raw.size,
+            _raw_head(raw),
+            self._journal_size,
+            self._journal_bytes,
+        ]
+        args = [*admission_args, version, *statuses, *recording]
+        keys += self._journal_keys
+        kind, found = await self._call(
+            self._eval(TAKE_OR_ANSWER, self._take_keys(operation, token) + keys, args)
         )
-        return _scenario_of(*found) if taken else self._admitted(token, found)
+        if kind == 1:
+            return _scenario_of(*found)
+        if kind == 2:
+            return admitted if found == 1 else refused if found == 0 else unknown
+        answered = answer(self._admitted(token, found))
+        await self.record(journaled(answered), arrival)
+        return answered
 
     def _take_keys(self, operation: str, token: str | None) -> list[str]:
         """TAKE_SCENARIO's keys."""
@@ -512,9 +569,10 @@ def _digest(token: str) -> str:
 
 
 def _grant_json(token: str, grant: Grant) -> str:
-    """The value of a token: when it stops being valid (see FIND_ADMITTED), then its grant."""
+    """The value of a token: when it stops being valid (see FIND_ADMITTED), the version of
+    its grant, then its grant."""
     valid_until = 0 if grant.expired else -1 if grant.expires_at is None else grant.expires_at
-    return f"{valid_until!r} " + json.dumps(
+    item = json.dumps(
         {
             "token": token,
             "user": grant.user,
@@ -523,33 +581,46 @@ def _grant_json(token: str, grant: Grant) -> str:
             "expires_at": grant.expires_at,
         }
     )
+    version = hashlib.sha1(item.encode(), usedforsecurity=False).hexdigest()[:16]
+    return f"{valid_until!r} {version} {item}"
+
+
+def _version(value: bytes) -> bytes:
+    return value.split(b" ", 2)[1]
 
 
 @lru_cache(maxsize=1024)
 def _entry(value: bytes) -> Entry:
     """The entry a token's value in Redis stands for; each built once while it is in use."""
-    item = json.loads(value.partition(b" ")[2])
+    item = json.loads(value.split(b" ", 2)[2])
     grant = Grant(item["user"], frozenset(item["scopes"]), item["expired"], item["expires_at"])
     return Entry.of(item["token"], grant)
 
 
-def _raw_json(raw: Raw) -> str:
+def _raw_head(raw: Raw) -> bytes:
+    """The journal's entry of `raw` up to its status, which ends it: `_raw_json`."""
     scope = raw.scope
-    return json.dumps(
-        {
-            "method": scope["method"],
-            "path": scope["path"],
-            "query": scope["query_string"].decode("latin-1"),
-            "headers": [[n.decode("latin-1"), v.decode("latin-1")] for n, v in scope["headers"]],
-            "form": raw.form,
-            "status": raw.status,
-            "log_id": raw.log_id,
-            "time": raw.time,
-            "operation": raw.operation,
-            "fault": raw.fault,
-            "findings": [finding.to_json() for finding in raw.findings],
-        }
-    )
+    item = {
+        "method": scope["method"],
+        "path": scope["path"],
+        "query": scope["query_string"].decode("latin-1"),
+        "headers": [[n.decode("latin-1"), v.decode("latin-1")] for n, v in scope["headers"]],
+        "form": raw.form,
+        "log_id": raw.log_id,
+        "time": raw.time,
+        "operation": raw.operation,
+        "fault": raw.fault,
+        "findings": [finding.to_json() for finding in raw.findings],
+    }
+    try:
+        encoded = orjson.dumps(item)
+    except TypeError:  # a string orjson refuses (a lone surrogate): the standard library's
+        encoded = json.dumps(item).encode()
+    return encoded[:-1] + b',"status":'
+
+
+def _raw_json(raw: Raw) -> bytes:
+    return _raw_head(raw) + json.dumps(raw.status).encode() + b"}"
 
 
 def _raw_of(stored: bytes | str) -> Raw:

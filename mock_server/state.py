@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable
 from typing import Any, Protocol
 
+from .answers import Answer
 from .findings import Findings
 from .fixtures import Fixtures, Grant
 from .journal import DEFAULT_BYTES, DEFAULT_SIZE, Arrival, Journal, Raw, RecordedRequest
@@ -107,11 +108,19 @@ class State(Protocol):
     async def take_scenario(self, operation: str, token: str | None) -> Scenario | None:
         """The scenario the next request of `operation` bearing `token` gets, counted off."""
 
-    async def take_scenario_or_admit(
-        self, operation: str, token: str, now: float
-    ) -> Scenario | Admission:
-        """`take_scenario`, and if there is none, `find_admitted(token, now)`: for a request
-        that nothing but a scenario could force, in one step."""
+    async def take_scenario_or_answer(
+        self,
+        operation: str,
+        token: str,
+        now: float,
+        answer: Callable[[Admission], Answer],
+        journaled: Callable[[Answer], Raw],
+        arrival: Arrival,
+    ) -> Scenario | Answer:
+        """`take_scenario`; if there is none, what `answer` makes of `find_admitted(token,
+        now)`, recorded as `journaled` makes it (see `record`): for a request that nothing
+        but a scenario could force, in one step. `answer` must not depend on anything but
+        the admission, as it may be asked before the admission is known."""
 
     async def scenarios(self) -> list[Scenario]:
         """Every queued scenario, oldest first."""
@@ -212,10 +221,21 @@ class MemoryState:
     async def take_scenario(self, operation: str, token: str | None) -> Scenario | None:
         return self.queue.take(operation, token)
 
-    async def take_scenario_or_admit(
-        self, operation: str, token: str, now: float
-    ) -> Scenario | Admission:
-        return self.queue.take(operation, token) or await self.find_admitted(token, now)
+    async def take_scenario_or_answer(
+        self,
+        operation: str,
+        token: str,
+        now: float,
+        answer: Callable[[Admission], Answer],
+        journaled: Callable[[Answer], Raw],
+        arrival: Arrival,
+    ) -> Scenario | Answer:
+        scenario = self.queue.take(operation, token)
+        if scenario is not None:
+            return scenario
+        answered = answer(await self.find_admitted(token, now))
+        self.journal.keep(journaled(answered), arrival)
+        return answered
 
     async def scenarios(self) -> list[Scenario]:
         return self.queue.pending()

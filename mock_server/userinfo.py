@@ -56,16 +56,14 @@ class UserInfo:
         # Clients repeat their queries: parse each short one once.
         self._fields_cached = lru_cache(maxsize=1024)(self._parse)
 
-    async def answer(
-        self, token: str | None, query: bytes, log_id: str, admission: Admission | None = None
-    ) -> Answer:
-        """The answer to a request bearing `token` with the query string `query`; `admission`
-        is the token's, if the state gave it on the way."""
+    async def answer(self, token: str | None, query: bytes, log_id: str) -> Answer:
+        """The answer to a request bearing `token` with the query string `query`."""
         now = self._clock()
-        if admission is None:
-            admission = (
-                (None, False) if token is None else await self._state.find_admitted(token, now)
-            )
+        admission = (None, False) if token is None else await self._state.find_admitted(token, now)
+        return self.answered(admission, query, log_id, now)
+
+    def answered(self, admission: Admission, query: bytes, log_id: str, now: float) -> Answer:
+        """The answer to a request whose token has `admission` at `now`."""
         entry, admitted = admission
         if entry is None or not entry.grant.valid_at(now):
             return Answer.error(self._errors["access_token_invalid"], log_id)

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Iterator
+from collections.abc import Awaitable, Iterator
 from pathlib import Path
 
 import pytest
+from redis import Redis
 
+from mock_server.answers import Answer
 from mock_server.contract import Contract
 from mock_server.findings import Finding
 from mock_server.fixtures import DEFAULT_FIXTURES, EXAMPLE_TOKEN, Code, Grant, load_fixtures
@@ -17,7 +19,7 @@ from mock_server.journal import DEFAULT_BYTES, DEFAULT_SIZE, Raw
 from mock_server.redis_state import RedisState
 from mock_server.scenarios import Scenario
 from mock_server.spec import load_document
-from mock_server.state import DEFAULT_RATE_LIMIT, MemoryState, State
+from mock_server.state import DEFAULT_RATE_LIMIT, Admission, MemoryState, State
 from mock_server.store import IssuedCode, Refresh
 from tests.support.redisserver import RedisServer, redis_server
 
@@ -208,26 +210,86 @@ def test_an_unreachable_redis_is_store_unavailable_and_then_back(tmp_path: Path)
         run(state, steps())
 
 
-def test_a_queued_scenario_is_taken_before_the_token_is_admitted(
+def answer_of(admission: Admission) -> Answer:
+    """A stand-in for the user-info answer: 200 admitted, 429 refused, 401 for no entry;
+    its body names the scopes of the entry it saw."""
+    entry, admitted = admission
+    if entry is None:
+        return Answer(401, b"", "log")
+    return Answer(200 if admitted else 429, " ".join(sorted(entry.grant.scopes)).encode(), "log")
+
+
+def answered(state: State, token: str) -> Awaitable[Scenario | Answer]:
+    """`take_scenario_or_answer` of a user-info request bearing `token`, now."""
+    arrival = state.arrival()
+
+    def journaled(answer: Answer) -> Raw:
+        return Raw.of(REQUEST, arrival.time, status=answer.status, log_id=answer.log_id,
+                      operation="getUserInfo")  # fmt: skip
+
+    return state.take_scenario_or_answer(
+        "getUserInfo", token, time.time(), answer_of, journaled, arrival
+    )
+
+
+def test_a_queued_scenario_is_taken_before_the_token_is_answered(
     kind: str, request: pytest.FixtureRequest
 ) -> None:
-    """`take_scenario_or_admit`: the scenario if one is queued, and then the request does not
-    count against the rate limit; else the token's admission, counted."""
-    state = state_of(kind, request, rate_limit=1)
+    """`take_scenario_or_answer`: the scenario if one is queued, and then the request does
+    not count against the rate limit and is not journaled; else the answer of the token's
+    admission, counted, and journaled with its status, whether the store had seen the token
+    before or not, or its grant changed since."""
+    state = state_of(kind, request, rate_limit=2)
 
     async def steps() -> None:
         await state.add_scenario(Scenario("getUserInfo", token=EXAMPLE_TOKEN, fault="reset"))
-        taken = await state.take_scenario_or_admit("getUserInfo", EXAMPLE_TOKEN, NOW)
+        taken = await answered(state, EXAMPLE_TOKEN)
         assert isinstance(taken, Scenario) and taken.fault == "reset"
-        admission = await state.take_scenario_or_admit("getUserInfo", EXAMPLE_TOKEN, NOW)
-        assert not isinstance(admission, Scenario)
-        entry, admitted = admission
-        assert entry is not None and entry.token == EXAMPLE_TOKEN and admitted
-        assert await state.take_scenario_or_admit("getUserInfo", EXAMPLE_TOKEN, NOW) == (
-            entry, False
-        )  # fmt: skip
-        assert await state.take_scenario_or_admit("getUserInfo", "act.unknown", NOW) == (
-            None, False
-        )  # fmt: skip
+        assert await state.requests() == []
+        first = await answered(state, EXAMPLE_TOKEN)
+        assert isinstance(first, Answer) and first.status == 200
+        await state.add_token(
+            EXAMPLE_TOKEN, Grant({"open_id": "o"}, frozenset({"user.info.basic"}))
+        )
+        changed = await answered(state, EXAMPLE_TOKEN)
+        assert isinstance(changed, Answer) and (changed.status, changed.body) == (
+            200,
+            b"user.info.basic",
+        )
+        refused = await answered(state, EXAMPLE_TOKEN)
+        assert isinstance(refused, Answer) and refused.status == 429
+        unknown = await answered(state, "act.unknown")
+        assert isinstance(unknown, Answer) and unknown.status == 401
+        assert [r.status for r in await state.requests()] == [200, 200, 429, 401]
 
     run(state, steps())
+
+
+def test_a_request_of_a_token_seen_before_takes_one_script(redis: RedisServer) -> None:
+    """On Redis, once a process has seen a token's grant, a request of it is counted,
+    answered and journaled by one script; a grant changed meanwhile takes a second."""
+    state = RedisState(redis.url, FIXTURES, prefix="one-script:")
+    client = Redis.from_url(redis.url)
+
+    def scripts() -> int:
+        stats = client.info("commandstats")
+        return int(stats.get("cmdstat_evalsha", {"calls": 0})["calls"])
+
+    async def steps() -> list[int]:
+        counted = []
+        for token in (EXAMPLE_TOKEN, EXAMPLE_TOKEN, "act.unknown"):
+            before = scripts()
+            await answered(state, token)
+            counted.append(scripts() - before)
+        await state.add_token(
+            EXAMPLE_TOKEN, Grant({"open_id": "o"}, frozenset({"user.info.basic"}))
+        )
+        before = scripts()
+        await answered(state, EXAMPLE_TOKEN)
+        counted.append(scripts() - before)
+        return counted
+
+    try:
+        assert run(state, steps()) == [[2, 1, 1, 2]]
+    finally:
+        client.close()
