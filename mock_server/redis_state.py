@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import itertools
 import json
+import secrets
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from functools import lru_cache
@@ -72,8 +74,9 @@ if over > 0 then
 end
 return 1
 """
-# KEYS: the token, its window; ARGV: now (s), the limit (0: none) and the window (us). The
-# token's value begins with when it stops being valid: 0 never valid, -1 valid for ever.
+# KEYS: the token, its window; ARGV: now (s), the limit (0: none), the window (us), and the
+# request's member of the window, which no other request has. The token's value begins with
+# when it stops being valid: 0 never valid, -1 valid for ever.
 FIND_ADMITTED = """
 local value = redis.call('GET', KEYS[1])
 if not value then return false end
@@ -81,16 +84,14 @@ local valid_until = tonumber(string.match(value, '^[^ ]+'))
 if valid_until == 0 or (valid_until > 0 and valid_until <= tonumber(ARGV[1])) then
   return {value, 0}
 end
-if tonumber(ARGV[2]) == 0 then return {value, 1} end
+local limit = tonumber(ARGV[2])
+if limit == 0 then return {value, 1} end
 local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
-redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now - tonumber(ARGV[3]))
-if redis.call('ZCARD', KEYS[2]) >= tonumber(ARGV[2]) then return {value, 0} end
-local last = redis.call('ZRANGE', KEYS[2], -1, -1, 'WITHSCORES')
-local member = now
-if last[2] and tonumber(last[2]) >= now then member = tonumber(last[2]) + 1 end
-redis.call('ZADD', KEYS[2], member, member)
-redis.call('PEXPIRE', KEYS[2], math.ceil(tonumber(ARGV[3]) / 1000))
+local now, window = tonumber(t[1]) * 1000000 + tonumber(t[2]), tonumber(ARGV[3])
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now - window)
+if redis.call('ZCARD', KEYS[2]) >= limit then return {value, 0} end
+redis.call('ZADD', KEYS[2], now, ARGV[4])
+redis.call('PEXPIRE', KEYS[2], math.ceil(window / 1000))
 return {value, 1}
 """
 # KEYS: the journal, its byte count, when it was last cleared; ARGV: the request's arrival
@@ -159,15 +160,15 @@ local function record(KEYS, ARGV)
 end
 local taken = take({{KEYS[1], KEYS[2], KEYS[3], KEYS[4]}}, {{}})
 if taken then return {{1, taken}} end
-local found = admit({{KEYS[5], KEYS[6]}}, {{ARGV[1], ARGV[2], ARGV[3]}})
-local admitted, status = -1, ARGV[5]
+local found = admit({{KEYS[5], KEYS[6]}}, {{ARGV[1], ARGV[2], ARGV[3], ARGV[4]}})
+local admitted, status = -1, ARGV[6]
 if found then
-  if string.match(found[1], '^[^ ]+ ([^ ]+)') ~= ARGV[4] then return {{0, found}} end
+  if string.match(found[1], '^[^ ]+ ([^ ]+)') ~= ARGV[5] then return {{0, found}} end
   admitted = found[2]
-  status = admitted == 1 and ARGV[6] or ARGV[7]
+  status = admitted == 1 and ARGV[7] or ARGV[8]
 end
-local entry = ARGV[10] .. status .. '}}'
-record({{KEYS[7], KEYS[8], KEYS[9]}}, {{ARGV[8], ARGV[9], entry, ARGV[11], ARGV[12]}})
+local entry = ARGV[11] .. status .. '}}'
+record({{KEYS[7], KEYS[8], KEYS[9]}}, {{ARGV[9], ARGV[10], entry, ARGV[12], ARGV[13]}})
 return {{2, admitted}}
 """
 # KEYS: the scenarios, their times left, the set of queues.
@@ -249,6 +250,8 @@ class RedisState:
         self._seeded = False
         self._pipeline = AutoPipeline(self._redis, TIMEOUT)
         self._seen: dict[str, tuple[bytes, Entry]] = {}
+        # A request's member of its token's window: this process's, then its number.
+        self._member_prefix, self._members = secrets.token_hex(8), itertools.count()
         # The keys of the journal (RECORD's) and of the scenarios (TAKE_SCENARIO's first two)
         self._journal_keys = [self._key(k) for k in ("journal", "journal-bytes", "journal-cleared")]
         self._scenario_keys = [self._key(k) for k in ("scenarios", "scenario-times", "queues")]
@@ -403,11 +406,12 @@ class RedisState:
         keys, args = self._admission(token, now)
         return self._admitted(token, await self._call(self._eval(FIND_ADMITTED, keys, args)))
 
-    def _admission(self, token: str, now: float) -> tuple[list[str], list[float | int]]:
+    def _admission(self, token: str, now: float) -> tuple[list[str], list[float | int | str]]:
         """FIND_ADMITTED's keys and arguments."""
         digest = _digest(token)
         keys = [self._key("token", digest), self._key("rate", digest)]
-        return keys, [now, self._rate_limit, round(WINDOW * 1_000_000)]
+        member = f"{self._member_prefix}{next(self._members)}"
+        return keys, [now, self._rate_limit, round(WINDOW * 1_000_000), member]
 
     def _admitted(self, token: str, found: list[bytes | int] | None) -> Admission:
         """The admission FIND_ADMITTED's answer stands for; its entry is remembered, by
