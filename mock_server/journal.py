@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass
 from itertools import islice
 from typing import Any, NamedTuple
 
-from .asgi import Scope
+from .asgi import Headers, Scope
 from .findings import Finding
 
 __all__ = [
@@ -72,9 +72,13 @@ class RecordedRequest:
 
 
 class Raw(NamedTuple):
-    """A request as recorded, before redaction."""
+    """A request as recorded, before redaction: what the journal needs of its scope, not the
+    scope (which holds more, and would be kept alive with it)."""
 
-    scope: Scope
+    method: str
+    path: str
+    query: bytes
+    headers: Headers
     form: Mapping[str, str] | None
     status: int | None
     log_id: str | None
@@ -98,11 +102,15 @@ class Raw(NamedTuple):
         fault: str | None = None,
         findings: tuple[Finding, ...] = (),
     ) -> Raw:
-        size = len(scope["path"]) + len(scope["query_string"])
-        size += sum(len(name) + len(value) for name, value in scope["headers"])
+        path, query, headers = scope["path"], scope["query_string"], scope["headers"]
+        size = len(path) + len(query)
+        for name, value in headers:  # loops, not generators: this runs for every request
+            size += len(name) + len(value)
         if form is not None:
-            size += sum(len(name) + len(value) for name, value in form.items())
-        return cls(scope, form, status, log_id, arrived, operation, fault, findings, size)
+            for name, value in form.items():
+                size += len(name) + len(value)
+        return cls(scope["method"], path, query, headers, form, status, log_id, arrived,
+                   operation, fault, findings, size)  # fmt: skip
 
 
 class Arrival(NamedTuple):
@@ -191,8 +199,8 @@ def select(
         raw
         for raw in newest_first
         if (operation is None or raw.operation == operation)
-        and (method is None or raw.scope["method"] == method)
-        and (path is None or raw.scope["path"] == path)
+        and (method is None or raw.method == method)
+        and (path is None or raw.path == path)
         and (status is None or raw.status == status)
     )
     return list(islice(matching, limit))
@@ -201,7 +209,7 @@ def select(
 def redacted(raw: Raw) -> RecordedRequest:
     """The request as the journal shows it: credentials redacted."""
     headers: dict[str, str] = {}
-    for name, value in raw.scope["headers"]:
+    for name, value in raw.headers:
         text = value.decode("latin-1")
         if name in SECRET_HEADERS:
             scheme, _, credentials = text.partition(" ")
@@ -212,12 +220,12 @@ def redacted(raw: Raw) -> RecordedRequest:
     if raw.form is not None:
         form = {k: REDACTED if k in SECRET_PARAMETERS else v for k, v in raw.form.items()}
     query = _SECRET_QUERY.sub(
-        lambda match: f"{match.group(1)}={REDACTED}", raw.scope["query_string"].decode("latin-1")
+        lambda match: f"{match.group(1)}={REDACTED}", raw.query.decode("latin-1")
     )
     stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(raw.time))
     return RecordedRequest(
-        method=raw.scope["method"],
-        path=raw.scope["path"],
+        method=raw.method,
+        path=raw.path,
         query=query,
         headers=headers,
         form=form,

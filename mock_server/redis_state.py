@@ -603,12 +603,11 @@ def _entry(value: bytes) -> Entry:
 
 def _raw_head(raw: Raw) -> bytes:
     """The journal's entry of `raw` up to its status, which ends it: `_raw_json`."""
-    scope = raw.scope
     item = {
-        "method": scope["method"],
-        "path": scope["path"],
-        "query": scope["query_string"].decode("latin-1"),
-        "headers": [[n.decode("latin-1"), v.decode("latin-1")] for n, v in scope["headers"]],
+        "method": raw.method,
+        "path": raw.path,
+        "query": raw.query.decode("latin-1"),
+        "headers": [[n.decode("latin-1"), v.decode("latin-1")] for n, v in raw.headers],
         "form": raw.form,
         "log_id": raw.log_id,
         "time": raw.time,
@@ -630,16 +629,12 @@ def _raw_json(raw: Raw) -> bytes:
 def _raw_of(stored: bytes | str) -> Raw:
     size, _, value = (stored if isinstance(stored, bytes) else stored.encode()).partition(b" ")
     item = json.loads(value)
-    scope = {
-        "method": item["method"],
-        "path": item["path"],
-        "query_string": item["query"].encode("latin-1"),
-        "headers": [(n.encode("latin-1"), v.encode("latin-1")) for n, v in item["headers"]],
-    }
+    headers = [(n.encode("latin-1"), v.encode("latin-1")) for n, v in item["headers"]]
     findings = tuple(Finding(**finding) for finding in item["findings"])
     return Raw(
-        scope, item["form"], item["status"], item["log_id"], item["time"], item["operation"],
-        item["fault"], findings, int(size),
+        item["method"], item["path"], item["query"].encode("latin-1"), headers, item["form"],
+        item["status"], item["log_id"], item["time"], item["operation"], item["fault"],
+        findings, int(size),
     )  # fmt: skip
 
 
