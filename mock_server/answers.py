@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from .asgi import Send
 from .contract import ErrorReply
@@ -15,8 +14,7 @@ __all__ = ["JSON", "Answer", "json_bytes", "ok_body", "send_answer"]
 JSON = b"application/json"
 
 
-@dataclass(frozen=True)
-class Answer:
+class Answer(NamedTuple):
     """A status, a body and its headers; `log_id` also goes in the `x-tt-logid` header."""
 
     status: int

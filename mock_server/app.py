@@ -180,9 +180,11 @@ class MockApp:
         # Journaled before it is answered: once a client has its answer, the journal of every
         # mock sharing the store lists it.
         if not journaled:
-            with contextlib.suppress(StoreUnavailable):  # its 500 is logged above
-                name = route.name if route is not None else None
+            name = route.name if route is not None else None
+            try:
                 await state.record(entry_of(scope, arrival, name, form, answer), arrival)
+            except StoreUnavailable:  # its 500 is logged above
+                pass
         await send_answer(send, answer)
         if logger.isEnabledFor(logging.DEBUG):
             logger.debug("%s %s -> %d (log_id %s)", scope["method"], scope["path"],

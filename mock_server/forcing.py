@@ -14,7 +14,7 @@ from typing import Final
 
 from .contract import ErrorReply, Operation
 from .faults import FAULTS
-from .prefer import Preference
+from .prefer import NONE, Preference
 from .scenarios import Scenario
 
 __all__ = ["NOTHING", "OWN", "Forcing", "Outcome", "decide", "drawn", "preferred", "queued"]
@@ -51,11 +51,13 @@ def decide(*sources: Forcing) -> Forcing:
             delay = source.delay
         if outcome is None:
             outcome = source.outcome
-    return Forcing(delay, outcome)
+    return NOTHING if delay is None and outcome is None else Forcing(delay, outcome)
 
 
 def preferred(preference: Preference) -> Forcing:
     """What a `Prefer` header forces; its fault before its error, as it reads."""
+    if preference is NONE:  # no header: nothing is built for most requests
+        return NOTHING
     outcome: Outcome | None = preference.fault or preference.error
     if outcome is None and preference.own:
         outcome = OWN
@@ -72,6 +74,8 @@ def queued(scenario: Scenario | None) -> Forcing:
 def drawn(operation: Operation | None, draw: str | None, delay: float | None) -> Forcing:
     """What the draws force: `draw` is a fault's name or a status (`--fault-mix`), drawn
     for an operation of the spec only."""
+    if draw is None and delay is None:
+        return NOTHING
     if draw is None or draw in FAULTS:
         return Forcing(delay, draw)
     assert operation is not None, "nothing is drawn for the consent page"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from .answers import Answer
 from .asgi import Headers
@@ -14,8 +14,7 @@ from .userinfo import UserInfo, bearer
 __all__ = ["Call", "Handler", "check_handlers", "handlers", "oauth_answer"]
 
 
-@dataclass(frozen=True)
-class Call:
+class Call(NamedTuple):
     """What a handler answers: the request's headers, raw query, form and log id."""
 
     headers: Headers

@@ -27,10 +27,15 @@ FIELDS_GIVEN_TWICE = "Fields must be given once, comma-separated"
 
 def bearer(headers: Headers) -> str | None:
     """The token of the request's one `Authorization: Bearer <token>` header, or None."""
-    values = [value for name, value in headers if name == b"authorization"]
-    if len(values) != 1:
+    found = None
+    for name, value in headers:
+        if name == b"authorization":
+            if found is not None:
+                return None
+            found = value
+    if found is None:
         return None
-    scheme, _, token_bytes = values[0].partition(b" ")
+    scheme, _, token_bytes = found.partition(b" ")
     token = token_bytes.strip(b" ").decode("latin-1")
     if scheme.lower() != b"bearer" or not TOKEN.fullmatch(token):
         return None
@@ -84,7 +89,11 @@ class UserInfo:
 
     def missing_scope(self, fields: tuple[str, ...], scopes: frozenset[str]) -> bool:
         """Whether a token granted `scopes` lacks the scope of one of `fields`."""
-        return any(self._field_scopes[field] not in scopes for field in fields)
+        field_scopes = self._field_scopes
+        for field in fields:  # a loop, not a generator: this runs for every request
+            if field_scopes[field] not in scopes:
+                return True
+        return False
 
     def _parse(self, query_string: bytes) -> tuple[tuple[str, ...], ErrorReply | None]:
         required = self._errors["invalid_params"]
@@ -117,7 +126,7 @@ class UserInfo:
 def _user(entry: Entry, fields: tuple[str, ...]) -> bytes:
     """The user object's members for `fields`; a field the user does not have is left out."""
     fragments = entry.fragments
-    return b",".join(fragments[field] for field in fields if field in fragments)
+    return b",".join([fragments[field] for field in fields if field in fragments])
 
 
 def _unknown_fields(names: list[str]) -> str:
