@@ -6,6 +6,7 @@ import ipaddress
 import json
 import logging
 import os
+import sys
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
 __all__ = [
     "DEFAULT_IDLE_TIMEOUT",
     "DEFAULT_MAX_CONNECTIONS",
+    "EVENT_LOOP",
     "OPTIONS_VARIABLE",
     "Options",
     "connection_settings",
@@ -45,6 +47,9 @@ DEFAULT_MAX_CONNECTIONS = 1024
 """How many connections each worker serves at once (granian's default)."""
 DEFAULT_IDLE_TIMEOUT = 30.0
 """Seconds a connection may take to send the head of its next request (granian's default)."""
+EVENT_LOOP = "asyncio" if sys.platform == "win32" else "uvloop"
+"""granian's event loop for the app: uvloop (a dependency, but on Windows, which it does not
+support), whose wakeups from granian's threads and socket I/O cost less than asyncio's."""
 
 
 @dataclass(frozen=True)
@@ -165,7 +170,7 @@ def connection_settings(
 
 def serve(options: Options, target: str = "mock_server.server:from_environment") -> None:
     """Serve the app that the factory `target` builds from `options`, until interrupted."""
-    from granian.constants import Interfaces
+    from granian.constants import Interfaces, Loops
     from granian.log import LogLevels
     from granian.server import Server
 
@@ -175,6 +180,7 @@ def serve(options: Options, target: str = "mock_server.server:from_environment")
         address=options.host,
         port=options.port,
         interface=Interfaces.ASGI,
+        loop=Loops(EVENT_LOOP),
         workers=options.workers,
         factory=True,
         log_level=LogLevels(options.log_level),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import http.client
 import socket
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -67,6 +68,20 @@ def test_with_proxy_the_port_is_served_by_the_proxy(tmp_path: Path) -> None:
     served = create_served(Options(proxy="https://upstream.example/", record=str(corpus)))
     assert isinstance(served, Proxy) and served.upstream == "https://upstream.example"
     assert (tmp_path / "c.ndjson.key").exists()
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="uvloop does not support Windows")
+def test_the_mock_is_served_on_uvloop() -> None:
+    import uvloop
+    from granian._loops import loops
+
+    from mock_server.server import EVENT_LOOP
+
+    loop = loops.get(EVENT_LOOP)  # as granian's worker builds it for the served app
+    try:
+        assert isinstance(loop, uvloop.Loop)
+    finally:
+        loop.close()
 
 
 def test_connections_past_the_limit_wait_for_one_to_close() -> None:
