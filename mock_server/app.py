@@ -257,9 +257,12 @@ class MockApp:
         def answer(admission: Admission) -> Answer:
             return self.user_info.answered(admission, query, log_id, now)
 
+        def status(admission: Admission) -> int:
+            return self.user_info.status(admission, query, now)
+
         journaled = partial(entry_of, scope, arrival, route.name, None)
         return await self.state.take_scenario_or_answer(
-            route.name, token, now, answer, journaled, arrival
+            route.name, token, now, answer, status, journaled, arrival
         )
 
     def _release_on_stop(self) -> None:

@@ -486,21 +486,23 @@ class RedisState:
         token: str,
         now: float,
         answer: Callable[[Admission], Answer],
+        status: Callable[[Admission], int],
         journaled: Callable[[Answer], Raw],
         arrival: Arrival,
     ) -> Scenario | Answer:
-        # The answers for each admission of the entry this process last saw of the token:
-        # if Redis holds the same version, it records the request with the status of the
-        # one its admission picks, and the request takes one round trip.
+        # The status for each admission of the entry this process last saw of the token:
+        # if Redis holds the same version, it records the request with the status its
+        # admission picks, and the request takes one round trip. Only the likeliest answer
+        # is made before; the others, when their admission is the one found.
         await self._ready()
         keys, admission_args = self._admission(token, now)
         version, entry = self._seen.get(keys[0], (b"", None))
-        unknown = answer((None, False))
-        admitted = refused = unknown
-        if entry is not None:
-            admitted, refused = answer((entry, True)), answer((entry, False))
-        raw = journaled(admitted)
-        statuses = [unknown.status, admitted.status, refused.status]
+        likeliest = answer((None, False) if entry is None else (entry, True))
+        raw = journaled(likeliest)
+        if entry is None:
+            statuses = [likeliest.status] * 3
+        else:
+            statuses = [status((None, False)), likeliest.status, status((entry, False))]
         recording = [
             arrival.time,
             raw.size,
@@ -516,7 +518,9 @@ class RedisState:
         if kind == 1:
             return _scenario_of(*found)
         if kind == 2:
-            return admitted if found == 1 else refused if found == 0 else unknown
+            if entry is None or found == 1:
+                return likeliest
+            return answer((entry, False) if found == 0 else (None, False))
         answered = answer(self._admitted(token, found))
         await self.record(journaled(answered), arrival)
         return answered

@@ -114,13 +114,15 @@ class State(Protocol):
         token: str,
         now: float,
         answer: Callable[[Admission], Answer],
+        status: Callable[[Admission], int],
         journaled: Callable[[Answer], Raw],
         arrival: Arrival,
     ) -> Scenario | Answer:
         """`take_scenario`; if there is none, what `answer` makes of `find_admitted(token,
         now)`, recorded as `journaled` makes it (see `record`): for a request that nothing
-        but a scenario could force, in one step. `answer` must not depend on anything but
-        the admission, as it may be asked before the admission is known."""
+        but a scenario could force, in one step. `status` is the status of the answer
+        `answer` would make, without making it. Neither may depend on anything but the
+        admission, as they may be asked before the admission is known."""
 
     async def scenarios(self) -> list[Scenario]:
         """Every queued scenario, oldest first."""
@@ -227,6 +229,7 @@ class MemoryState:
         token: str,
         now: float,
         answer: Callable[[Admission], Answer],
+        status: Callable[[Admission], int],
         journaled: Callable[[Answer], Raw],
         arrival: Arrival,
     ) -> Scenario | Answer:

@@ -69,17 +69,34 @@ class UserInfo:
 
     def answered(self, admission: Admission, query: bytes, log_id: str, now: float) -> Answer:
         """The answer to a request whose token has `admission` at `now`."""
+        outcome = self.outcome(admission, query, now)
+        if isinstance(outcome, ErrorReply):
+            return Answer.error(outcome, log_id)
+        entry = admission[0]
+        assert entry is not None
+        return Answer(200, ok_body(_user(entry, outcome), log_id), log_id)
+
+    def status(self, admission: Admission, query: bytes, now: float) -> int:
+        """The status of `answered`, without its body."""
+        outcome = self.outcome(admission, query, now)
+        return outcome.status if isinstance(outcome, ErrorReply) else 200
+
+    def outcome(
+        self, admission: Admission, query: bytes, now: float
+    ) -> ErrorReply | tuple[str, ...]:
+        """The error a request whose token has `admission` at `now` gets, or the fields of
+        its user that it gets."""
         entry, admitted = admission
         if entry is None or not entry.grant.valid_at(now):
-            return Answer.error(self._errors["access_token_invalid"], log_id)
+            return self._errors["access_token_invalid"]
         if not admitted:
-            return Answer.error(self._errors["rate_limit_exceeded"], log_id)
+            return self._errors["rate_limit_exceeded"]
         fields, problem = self.fields(query)
         if problem is not None:
-            return Answer.error(problem, log_id)
+            return problem
         if self.missing_scope(fields, entry.grant.scopes):
-            return Answer.error(self._errors["scope_not_authorized"], log_id)
-        return Answer(200, ok_body(_user(entry, fields), log_id), log_id)
+            return self._errors["scope_not_authorized"]
+        return fields
 
     def fields(self, query: bytes) -> tuple[tuple[str, ...], ErrorReply | None]:
         """The field names the query string asks for, or the error its `fields` earns."""

@@ -227,8 +227,11 @@ def answered(state: State, token: str) -> Awaitable[Scenario | Answer]:
         return Raw.of(REQUEST, arrival.time, status=answer.status, log_id=answer.log_id,
                       operation="getUserInfo")  # fmt: skip
 
+    def status_of(admission: Admission) -> int:
+        return answer_of(admission).status
+
     return state.take_scenario_or_answer(
-        "getUserInfo", token, time.time(), answer_of, journaled, arrival
+        "getUserInfo", token, time.time(), answer_of, status_of, journaled, arrival
     )
 
 

@@ -368,3 +368,22 @@ def test_a_long_query_is_parsed_without_the_cache(app: MockApp) -> None:
 def test_a_tab_is_not_a_space(app: MockApp, authorization: str) -> None:
     response = call(app, "GET", f"{PATH}?fields=open_id", {"Authorization": authorization})
     assert error_of(response)[:2] == (401, "access_token_invalid")
+
+
+@pytest.mark.parametrize(
+    "query",
+    [b"fields=open_id", b"fields=open_id,follower_count", b"fields=nickname", b"", b"x=1"],
+)
+def test_the_status_of_an_answer_is_the_status_without_its_body(app: MockApp, query: bytes) -> None:
+    """`status`, which a shared store asks for the admissions it may find, is the status
+    of `answered` for each: unknown, refused, admitted, expired; whatever the query."""
+    store = app.state.store  # type: ignore[attr-defined]
+    valid, expired = (store.find(token) for token in (SEED_TOKEN, "act.mock.expired"))
+    assert valid is not None and expired is not None
+    now = app.user_info._clock()
+    statuses = set()
+    for admission in ((None, False), (valid, False), (valid, True), (expired, True)):
+        answer = app.user_info.answered(admission, query, "log", now)
+        assert app.user_info.status(admission, query, now) == answer.status
+        statuses.add(answer.status)
+    assert len(statuses) >= 3  # 401, 429, and 200 or 400 or the scope's 401
