@@ -95,13 +95,13 @@ redis.call('PEXPIRE', KEYS[2], math.ceil(window / 1000))
 return {value, 1}
 """
 # KEYS: the journal, its byte count, when it was last cleared; ARGV: the request's arrival
-# (s), its size, the entry, the most entries and bytes kept.
+# (s), its size, the entry (its size, a space, its JSON), the most entries and bytes kept.
 RECORD = """
 local cleared = redis.call('GET', KEYS[3])
 if (cleared and tonumber(ARGV[1]) < tonumber(cleared)) or tonumber(ARGV[4]) == 0 then
   return 0
 end
-local count = redis.call('LPUSH', KEYS[1], ARGV[2] .. ' ' .. ARGV[3])
+local count = redis.call('LPUSH', KEYS[1], ARGV[3])
 local bytes = redis.call('INCRBY', KEYS[2], ARGV[2])
 while count > tonumber(ARGV[4]) or bytes > tonumber(ARGV[5]) do
   local oldest = redis.call('RPOP', KEYS[1])
@@ -123,6 +123,7 @@ return id
 """
 # KEYS: the scenarios, their times left, the queue for any token, the queue for this one.
 TAKE_SCENARIO = """
+if redis.call('EXISTS', KEYS[3], KEYS[4]) == 0 then return false end
 local any = redis.call('LINDEX', KEYS[3], 0)
 local own = KEYS[4] ~= KEYS[3] and redis.call('LINDEX', KEYS[4], 0)
 local queue, id
@@ -435,7 +436,8 @@ class RedisState:
 
     async def record(self, raw: Raw, arrival: Arrival) -> None:
         args: list[str | float | bytes] = [
-            arrival.time, raw.size, _raw_json(raw), self._journal_size, self._journal_bytes
+            arrival.time, raw.size, b"%d %s" % (raw.size, _raw_json(raw)), self._journal_size,
+            self._journal_bytes,
         ]  # fmt: skip
         await self._call(self._eval(RECORD, self._journal_keys, args))
 
@@ -506,7 +508,7 @@ class RedisState:
         recording = [
             arrival.time,
             raw.size,
-            _raw_head(raw),
+            b"%d %s" % (raw.size, _raw_head(raw)),
             self._journal_size,
             self._journal_bytes,
         ]
