@@ -20,7 +20,7 @@ import hiredis
 import redis.asyncio as aioredis
 from redis.exceptions import NoScriptError, RedisError
 
-__all__ = ["AutoPipeline", "looped", "packed_by_hiredis"]
+__all__ = ["AutoPipeline", "Batched", "looped", "packed_by_hiredis"]
 
 Waiting = list[tuple[tuple[Any, ...], "asyncio.Future[Any]"]]
 """Commands to send, each with the future of its caller."""
@@ -63,6 +63,11 @@ def packed_by_hiredis(pool: aioredis.ConnectionPool) -> aioredis.ConnectionPool:
     return pool
 
 
+class Batched(str):
+    """A script that takes the calls of a step itself, in `looped`'s layout (one call too),
+    and answers a list of their answers: for what the calls share to be done once."""
+
+
 def looped(script: str) -> str:
     """`script` as a function run once for each call: its keys and arguments follow, as
     counts then values, the number of calls in ARGV[1]; it answers a list of the answers."""
@@ -101,7 +106,7 @@ class AutoPipeline:
     def _send(self) -> None:
         batch: Waiting = []
         for script, calls in self._scripts.items():
-            if len(calls) == 1:
+            if len(calls) == 1 and not isinstance(script, Batched):
                 keys, args, future = calls[0]
                 batch.append((("EVALSHA", self._sha(script), len(keys), *keys, *args), future))
             else:
@@ -114,7 +119,10 @@ class AutoPipeline:
     def _loop(self, script: str, calls: Calls) -> tuple[tuple[Any, ...], asyncio.Future[Any]]:
         """One EVAL of `script` looped over `calls`, and a future whose list of answers is
         handed out to theirs."""
-        body = self._looped.get(script) or self._looped.setdefault(script, looped(script))
+        if isinstance(script, Batched):
+            body: str = script
+        else:
+            body = self._looped.get(script) or self._looped.setdefault(script, looped(script))
         keys: list[Any] = []
         args: list[Any] = [len(calls)]
         for call_keys, call_args, _ in calls:

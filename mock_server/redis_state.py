@@ -34,7 +34,7 @@ from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
 
 from .answers import Answer
-from .autopipeline import AutoPipeline, packed_by_hiredis
+from .autopipeline import AutoPipeline, Batched, packed_by_hiredis
 from .contract import ErrorReply
 from .findings import Finding, Findings
 from .fixtures import Code, Fixtures, Grant
@@ -143,35 +143,125 @@ if left <= 0 then
 end
 return {id, scenario, left}
 """
-# TAKE_SCENARIO's keys, FIND_ADMITTED's, then RECORD's; ARGV: FIND_ADMITTED's, the version of
-# the token's value the caller has answered, the status of its answer for a token not found,
-# admitted, or refused, then RECORD's arguments with the entry up to its status. Answers {1,
-# the scenario taken}; else {2, -1 (not found), 0 (refused) or 1 (admitted)}, the request
-# recorded with that status; or, for a value of another version, {0, FIND_ADMITTED's answer},
-# recorded by no one yet.
-TAKE_OR_ANSWER = f"""
+# The user-info requests of one step, in `looped`'s layout: each with TAKE_SCENARIO's keys,
+# FIND_ADMITTED's, then RECORD's; ARGV: FIND_ADMITTED's, the version of the token's value the
+# caller has answered, the status of its answer for a token not found, admitted, or
+# refused, then RECORD's arguments with the entry up to its status. Answers, for each,
+# {1, the scenario taken}; else {2, -1 (not found), 0 (refused) or 1 (admitted)}, the request
+# recorded with that status; or, for a value of another version, {0, FIND_ADMITTED's
+# answer}, recorded by no one yet. What the requests share is read and written once: the
+# token's value and window, the time, the journal; so each request costs a few steps of
+# Lua, not a dozen commands. The effect is that of the requests' scripts run one by one.
+TAKE_OR_ANSWER = Batched(f"""
 local function take(KEYS, ARGV)
 {TAKE_SCENARIO}
 end
-local function admit(KEYS, ARGV)
-{FIND_ADMITTED}
+local out, k, a = {{}}, 0, 1
+local t = redis.call('TIME')
+local now_us = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local empty, values, windows, journals, order = {{}}, {{}}, {{}}, {{}}, {{}}
+for i = 1, tonumber(ARGV[1]) do
+  local nk, na = tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2])
+  local kb, ab = k, a + 2
+  k, a = k + nk, a + 2 + na
+  local taken = false
+  local own = KEYS[kb + 4]
+  if not empty[own] then  -- no scenario is queued by this script: none appears in it
+    taken = take({{KEYS[kb + 1], KEYS[kb + 2], KEYS[kb + 3], own}}, {{}})
+    if not taken then empty[own] = true end  -- both queues are empty, so do not exist
+  end
+  if taken then
+    out[i] = {{1, taken}}
+  else
+    local token = KEYS[kb + 5]
+    local value = values[token]
+    if value == nil then value = redis.call('GET', token) or false; values[token] = value end
+    local admitted, status, found = -1, ARGV[ab + 6], nil
+    if value then
+      local valid_until = tonumber(string.match(value, '^[^ ]+'))
+      local limit = tonumber(ARGV[ab + 2])
+      if valid_until == 0 or (valid_until > 0 and valid_until <= tonumber(ARGV[ab + 1])) then
+        admitted = 0
+      elseif limit == 0 then
+        admitted = 1
+      else
+        local key = KEYS[kb + 6]
+        local window = windows[key]
+        if window == nil then
+          local span = tonumber(ARGV[ab + 3])
+          redis.call('ZREMRANGEBYSCORE', key, '-inf', now_us - span)
+          window = {{count = redis.call('ZCARD', key), span = span, added = {{}}}}
+          windows[key] = window
+        end
+        if window.count >= limit then
+          admitted = 0
+        else
+          admitted = 1
+          window.count = window.count + 1
+          table.insert(window.added, now_us)
+          table.insert(window.added, ARGV[ab + 4])
+        end
+      end
+      if string.match(value, '^[^ ]+ ([^ ]+)') ~= ARGV[ab + 5] then
+        found = {{value, admitted}}
+      else
+        status = admitted == 1 and ARGV[ab + 7] or ARGV[ab + 8]
+      end
+    end
+    if found then
+      out[i] = {{0, found}}
+    else
+      out[i] = {{2, admitted}}
+      local key = KEYS[kb + 7]
+      local journal = journals[key]
+      if journal == nil then
+        local cleared = redis.call('GET', KEYS[kb + 9])
+        journal = {{bytes_key = KEYS[kb + 8], cleared = cleared and tonumber(cleared),
+          size = tonumber(ARGV[ab + 12]), most = tonumber(ARGV[ab + 13]), entries = {{}},
+          total = 0}}
+        journals[key] = journal
+        table.insert(order, key)
+      end
+      if not (journal.cleared and tonumber(ARGV[ab + 9]) < journal.cleared)
+          and journal.size > 0 then
+        table.insert(journal.entries, ARGV[ab + 11] .. status .. '}}')
+        journal.total = journal.total + tonumber(ARGV[ab + 10])
+      end
+    end
+  end
 end
-local function record(KEYS, ARGV)
-{RECORD}
+for key, window in pairs(windows) do
+  local added = window.added
+  for first = 1, #added, 2000 do
+    redis.call('ZADD', key, unpack(added, first, math.min(first + 1999, #added)))
+  end
+  if #added > 0 then redis.call('PEXPIRE', key, math.ceil(window.span / 1000)) end
 end
-local taken = take({{KEYS[1], KEYS[2], KEYS[3], KEYS[4]}}, {{}})
-if taken then return {{1, taken}} end
-local found = admit({{KEYS[5], KEYS[6]}}, {{ARGV[1], ARGV[2], ARGV[3], ARGV[4]}})
-local admitted, status = -1, ARGV[6]
-if found then
-  if string.match(found[1], '^[^ ]+ ([^ ]+)') ~= ARGV[5] then return {{0, found}} end
-  admitted = found[2]
-  status = admitted == 1 and ARGV[7] or ARGV[8]
+for _, key in ipairs(order) do
+  local journal = journals[key]
+  local entries = journal.entries
+  if #entries > 0 then
+    local count
+    for first = 1, #entries, 1000 do
+      count = redis.call('LPUSH', key, unpack(entries, first, math.min(first + 999, #entries)))
+    end
+    local bytes = redis.call('INCRBY', journal.bytes_key, journal.total)
+    local over = count - journal.size
+    if over > 0 then
+      local freed = 0
+      for _, oldest in ipairs(redis.call('RPOP', key, over)) do
+        freed = freed + tonumber(string.match(oldest, '^%d+'))
+      end
+      bytes = redis.call('DECRBY', journal.bytes_key, freed)
+    end
+    while bytes > journal.most do
+      local oldest = redis.call('RPOP', key)
+      bytes = redis.call('DECRBY', journal.bytes_key, tonumber(string.match(oldest, '^%d+')))
+    end
+  end
 end
-local entry = ARGV[11] .. status .. '}}'
-record({{KEYS[7], KEYS[8], KEYS[9]}}, {{ARGV[9], ARGV[10], entry, ARGV[12], ARGV[13]}})
-return {{2, admitted}}
-"""
+return out
+""")
 # KEYS: the scenarios, their times left, the set of queues.
 CLEAR_SCENARIOS = """
 for _, queue in ipairs(redis.call('SMEMBERS', KEYS[3])) do redis.call('DEL', queue) end

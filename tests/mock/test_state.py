@@ -296,3 +296,41 @@ def test_a_request_of_a_token_seen_before_takes_one_script(redis: RedisServer) -
         assert run(state, steps()) == [[2, 1, 1, 2]]
     finally:
         client.close()
+
+
+def test_requests_of_one_step_are_counted_and_journaled_as_one_by_one(
+    kind: str, request: pytest.FixtureRequest
+) -> None:
+    """Requests answered in one step (on Redis, by one call of one script) are counted
+    against their token's window and journaled in order, as they would be one by one: the
+    limit admits the first of them, and the journal keeps the last it holds, by count and
+    by bytes."""
+    size = Raw.of(REQUEST, 0.0, status=200, log_id="log", operation="getUserInfo").size
+    by_count = state_of(kind, request, rate_limit=5, journal_size=4)
+    by_bytes = state_of(kind, request, rate_limit=5, journal_bytes=size * 5 // 2)
+    scripts: list[int] = []
+
+    async def steps(state: State) -> tuple[list[int], list[int | None]]:
+        await state.reset()  # on Redis both states have the test's prefix
+        await answered(state, EXAMPLE_TOKEN)  # the grant is seen, as a running mock has
+        before = _script_calls(request) if kind == "redis" else 0
+        tokens = [EXAMPLE_TOKEN] * 8 + ["act.unknown"]
+        answers = await asyncio.gather(*(answered(state, token) for token in tokens))
+        if kind == "redis":
+            scripts.append(_script_calls(request) - before)
+        statuses = [a.status for a in answers if isinstance(a, Answer)]
+        return statuses, [r.status for r in await state.requests()]
+
+    assert run(by_count, steps(by_count)) == [([200] * 4 + [429] * 4 + [401], [429, 429, 429, 401])]
+    assert run(by_bytes, steps(by_bytes)) == [([200] * 4 + [429] * 4 + [401], [429, 401])]
+    assert scripts == ([1, 1] if kind == "redis" else [])
+
+
+def _script_calls(request: pytest.FixtureRequest) -> int:
+    """How many scripts the test's Redis has run."""
+    server: RedisServer = request.getfixturevalue("redis")
+    client = Redis.from_url(server.url)
+    try:
+        return int(client.info("commandstats").get("cmdstat_evalsha", {"calls": 0})["calls"])
+    finally:
+        client.close()
