@@ -14,7 +14,7 @@ import redis.asyncio as aioredis
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import ResponseError
 
-from mock_server.autopipeline import AutoPipeline, packed_by_hiredis
+from mock_server.autopipeline import AutoPipeline, Batched, packed_by_hiredis
 from tests.support.redisserver import RedisServer, redis_server
 
 COUNT = """
@@ -144,5 +144,33 @@ def test_an_answer_later_than_the_timeout_fails_its_callers(redis: RedisServer) 
             assert asyncio.get_running_loop().time() - started < 0.9
             await command(redis, "CLIENT", "UNPAUSE")
             assert await pipe.eval(PING, [], []) == b"PONG"  # a connection of its own again
+
+    run(test)
+
+
+SUMMED = Batched("""
+local out, total, a = {}, 0, 1
+for i = 1, tonumber(ARGV[1]) do
+  total = total + tonumber(ARGV[a + 3])
+  out[i] = total
+  a = a + 2 + tonumber(ARGV[a + 2])
+end
+redis.call('INCRBY', KEYS[1], total)
+return out
+""")
+"""Answers each call the running total of the step's arguments, written to Redis once."""
+
+
+def test_a_batched_script_takes_every_call_of_a_step_itself_one_alone_too(
+    redis: RedisServer,
+) -> None:
+    async def test() -> None:
+        async with pipeline(redis.url) as pipe:
+            before = await calls_of(redis, "incrby")
+            alone = await pipe.eval(SUMMED, ["sum"], [5])
+            together = await asyncio.gather(*(pipe.eval(SUMMED, ["sum"], [n]) for n in (1, 2, 3)))
+            assert (alone, together) == (5, [1, 3, 6])  # each its own answer of the list
+            assert await calls_of(redis, "incrby") - before == 2  # once a step
+            assert await command(redis, "GET", "sum") == b"11"
 
     run(test)
