@@ -74,42 +74,128 @@ if over > 0 then
 end
 return 1
 """
-# KEYS: the token, its window; ARGV: now (s), the limit (0: none), the window (us), and the
-# request's member of the window, which no other request has. The token's value begins with
-# when it stops being valid: 0 never valid, -1 valid for ever.
-FIND_ADMITTED = """
-local value = redis.call('GET', KEYS[1])
-if not value then return false end
-local valid_until = tonumber(string.match(value, '^[^ ]+'))
-if valid_until == 0 or (valid_until > 0 and valid_until <= tonumber(ARGV[1])) then
-  return {value, 0}
-end
-local limit = tonumber(ARGV[2])
-if limit == 0 then return {value, 1} end
+# What the scripts that admit and journal requests share: each takes the calls of a step
+# (`autopipeline.Batched`, in `looped`'s layout) and reads and writes what they share once,
+# the token's value and window, the time, the journal, with the effect of the calls run one
+# by one. `each(one)` answers the list of what `one(kb, ab)` answers for each call, where
+# KEYS[kb + j] and ARGV[ab + j] are the call's own, then writes what the calls added.
+STEP = """
 local t = redis.call('TIME')
-local now, window = tonumber(t[1]) * 1000000 + tonumber(t[2]), tonumber(ARGV[3])
-redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now - window)
-if redis.call('ZCARD', KEYS[2]) >= limit then return {value, 0} end
-redis.call('ZADD', KEYS[2], now, ARGV[4])
-redis.call('PEXPIRE', KEYS[2], math.ceil(window / 1000))
-return {value, 1}
+local now_us = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local values, windows, journals, order = {}, {}, {}, {}
+-- The value of the token at `key` (false: none), read once.
+local function value_of(key)
+  local value = values[key]
+  if value == nil then
+    value = redis.call('GET', key) or false
+    values[key] = value
+  end
+  return value
+end
+-- 1 if the window at `key` admits a request now of the token of `value`, counting it, else
+-- 0: the value begins with when the token stops being valid (0 never, -1 valid for ever),
+-- `now` in s, the limit (0: none), the window's span in us, the request's own member.
+local function admitted(value, key, now, limit, span, member)
+  local valid_until = tonumber(string.match(value, '^[^ ]+'))
+  if valid_until == 0 or (valid_until > 0 and valid_until <= now) then return 0 end
+  if limit == 0 then return 1 end
+  local window = windows[key]
+  if window == nil then
+    redis.call('ZREMRANGEBYSCORE', key, '-inf', now_us - span)
+    window = {count = redis.call('ZCARD', key), span = span, added = {}}
+    windows[key] = window
+  end
+  if window.count >= limit then return 0 end
+  window.count = window.count + 1
+  table.insert(window.added, now_us)
+  table.insert(window.added, member)
+  return 1
+end
+-- 1 if the entry (its size, a space, its JSON) of a request that arrived at `arrival` (s)
+-- is kept in the journal at `key`, else 0 (the journal was cleared since, or keeps none);
+-- the journal keeps the last `most` entries that fit in `most_bytes`.
+local function journaled(key, bytes_key, cleared_key, arrival, size, entry, most, most_bytes)
+  local journal = journals[key]
+  if journal == nil then
+    local cleared = redis.call('GET', cleared_key)
+    journal = {bytes_key = bytes_key, cleared = cleared and tonumber(cleared), most = most,
+      most_bytes = most_bytes, entries = {}, total = 0}
+    journals[key] = journal
+    table.insert(order, key)
+  end
+  if (journal.cleared and arrival < journal.cleared) or most == 0 then return 0 end
+  table.insert(journal.entries, entry)
+  journal.total = journal.total + size
+  return 1
+end
+local function written()
+  for key, window in pairs(windows) do
+    local added = window.added
+    for first = 1, #added, 2000 do
+      redis.call('ZADD', key, unpack(added, first, math.min(first + 1999, #added)))
+    end
+    if #added > 0 then redis.call('PEXPIRE', key, math.ceil(window.span / 1000)) end
+  end
+  for _, key in ipairs(order) do
+    local journal = journals[key]
+    local entries = journal.entries
+    if #entries > 0 then
+      local count
+      for first = 1, #entries, 1000 do
+        count = redis.call('LPUSH', key, unpack(entries, first, math.min(first + 999, #entries)))
+      end
+      local bytes = redis.call('INCRBY', journal.bytes_key, journal.total)
+      local over = count - journal.most
+      if over > 0 then
+        local freed = 0
+        for _, oldest in ipairs(redis.call('RPOP', key, over)) do
+          freed = freed + tonumber(string.match(oldest, '^%d+'))
+        end
+        bytes = redis.call('DECRBY', journal.bytes_key, freed)
+      end
+      while bytes > journal.most_bytes do
+        local oldest = redis.call('RPOP', key)
+        bytes = redis.call('DECRBY', journal.bytes_key, tonumber(string.match(oldest, '^%d+')))
+      end
+    end
+  end
+end
+local function each(one)
+  local out, k, a = {}, 0, 1
+  for i = 1, tonumber(ARGV[1]) do
+    local nk, na = tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2])
+    out[i] = one(k, a + 2)
+    k, a = k + nk, a + 2 + na
+  end
+  written()
+  return out
+end
 """
+# KEYS: the token, its window; ARGV: now (s), the limit (0: none), the window (us), and the
+# request's member of the window, which no other request has. Answers the token's value and
+# whether the request was admitted (0 or 1), or false for a token not found.
+FIND_ADMITTED = Batched(
+    STEP
+    + """
+return each(function(kb, ab)
+  local value = value_of(KEYS[kb + 1])
+  if not value then return false end
+  return {value, admitted(value, KEYS[kb + 2], tonumber(ARGV[ab + 1]), tonumber(ARGV[ab + 2]),
+    tonumber(ARGV[ab + 3]), ARGV[ab + 4])}
+end)
+"""
+)
 # KEYS: the journal, its byte count, when it was last cleared; ARGV: the request's arrival
 # (s), its size, the entry (its size, a space, its JSON), the most entries and bytes kept.
-RECORD = """
-local cleared = redis.call('GET', KEYS[3])
-if (cleared and tonumber(ARGV[1]) < tonumber(cleared)) or tonumber(ARGV[4]) == 0 then
-  return 0
-end
-local count = redis.call('LPUSH', KEYS[1], ARGV[3])
-local bytes = redis.call('INCRBY', KEYS[2], ARGV[2])
-while count > tonumber(ARGV[4]) or bytes > tonumber(ARGV[5]) do
-  local oldest = redis.call('RPOP', KEYS[1])
-  bytes = redis.call('DECRBY', KEYS[2], tonumber(string.match(oldest, '^%d+')))
-  count = count - 1
-end
-return 1
+RECORD = Batched(
+    STEP
+    + """
+return each(function(kb, ab)
+  return journaled(KEYS[kb + 1], KEYS[kb + 2], KEYS[kb + 3], tonumber(ARGV[ab + 1]),
+    tonumber(ARGV[ab + 2]), ARGV[ab + 3], tonumber(ARGV[ab + 4]), tonumber(ARGV[ab + 5]))
+end)
 """
+)
 # KEYS: the scenarios, their times left, the set of queues, the queue, the id counter;
 # ARGV: the scenario, its times, the most scenarios queued.
 ADD_SCENARIO = """
@@ -143,125 +229,42 @@ if left <= 0 then
 end
 return {id, scenario, left}
 """
-# The user-info requests of one step, in `looped`'s layout: each with TAKE_SCENARIO's keys,
-# FIND_ADMITTED's, then RECORD's; ARGV: FIND_ADMITTED's, the version of the token's value the
-# caller has answered, the status of its answer for a token not found, admitted, or
-# refused, then RECORD's arguments with the entry up to its status. Answers, for each,
-# {1, the scenario taken}; else {2, -1 (not found), 0 (refused) or 1 (admitted)}, the request
-# recorded with that status; or, for a value of another version, {0, FIND_ADMITTED's
-# answer}, recorded by no one yet. What the requests share is read and written once: the
-# token's value and window, the time, the journal; so each request costs a few steps of
-# Lua, not a dozen commands. The effect is that of the requests' scripts run one by one.
-TAKE_OR_ANSWER = Batched(f"""
-local function take(KEYS, ARGV)
-{TAKE_SCENARIO}
+# The user-info requests of one step: each with TAKE_SCENARIO's keys, FIND_ADMITTED's, then
+# RECORD's; ARGV: FIND_ADMITTED's, the version of the token's value the caller has answered,
+# the status of its answer for a token not found, admitted, or refused, then RECORD's
+# arguments with the entry up to its status. Answers, for each, {1, the scenario taken};
+# else {2, -1 (not found), 0 (refused) or 1 (admitted)}, the request recorded with that
+# status; or, for a value of another version, {0, FIND_ADMITTED's answer}, recorded by no
+# one yet.
+TAKE_OR_ANSWER = Batched(
+    STEP
+    + "local function take(KEYS, ARGV)\n"
+    + TAKE_SCENARIO
+    + """
 end
-local out, k, a = {{}}, 0, 1
-local t = redis.call('TIME')
-local now_us = tonumber(t[1]) * 1000000 + tonumber(t[2])
-local empty, values, windows, journals, order = {{}}, {{}}, {{}}, {{}}, {{}}
-for i = 1, tonumber(ARGV[1]) do
-  local nk, na = tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2])
-  local kb, ab = k, a + 2
-  k, a = k + nk, a + 2 + na
-  local taken = false
+local empty = {}  -- the queues found empty: no scenario is queued during the script
+return each(function(kb, ab)
   local own = KEYS[kb + 4]
-  if not empty[own] then  -- no scenario is queued by this script: none appears in it
-    taken = take({{KEYS[kb + 1], KEYS[kb + 2], KEYS[kb + 3], own}}, {{}})
-    if not taken then empty[own] = true end  -- both queues are empty, so do not exist
+  if not empty[own] then
+    local taken = take({KEYS[kb + 1], KEYS[kb + 2], KEYS[kb + 3], own}, {})
+    if taken then return {1, taken} end
+    empty[own] = true
   end
-  if taken then
-    out[i] = {{1, taken}}
-  else
-    local token = KEYS[kb + 5]
-    local value = values[token]
-    if value == nil then value = redis.call('GET', token) or false; values[token] = value end
-    local admitted, status, found = -1, ARGV[ab + 6], nil
-    if value then
-      local valid_until = tonumber(string.match(value, '^[^ ]+'))
-      local limit = tonumber(ARGV[ab + 2])
-      if valid_until == 0 or (valid_until > 0 and valid_until <= tonumber(ARGV[ab + 1])) then
-        admitted = 0
-      elseif limit == 0 then
-        admitted = 1
-      else
-        local key = KEYS[kb + 6]
-        local window = windows[key]
-        if window == nil then
-          local span = tonumber(ARGV[ab + 3])
-          redis.call('ZREMRANGEBYSCORE', key, '-inf', now_us - span)
-          window = {{count = redis.call('ZCARD', key), span = span, added = {{}}}}
-          windows[key] = window
-        end
-        if window.count >= limit then
-          admitted = 0
-        else
-          admitted = 1
-          window.count = window.count + 1
-          table.insert(window.added, now_us)
-          table.insert(window.added, ARGV[ab + 4])
-        end
-      end
-      if string.match(value, '^[^ ]+ ([^ ]+)') ~= ARGV[ab + 5] then
-        found = {{value, admitted}}
-      else
-        status = admitted == 1 and ARGV[ab + 7] or ARGV[ab + 8]
-      end
-    end
-    if found then
-      out[i] = {{0, found}}
-    else
-      out[i] = {{2, admitted}}
-      local key = KEYS[kb + 7]
-      local journal = journals[key]
-      if journal == nil then
-        local cleared = redis.call('GET', KEYS[kb + 9])
-        journal = {{bytes_key = KEYS[kb + 8], cleared = cleared and tonumber(cleared),
-          size = tonumber(ARGV[ab + 12]), most = tonumber(ARGV[ab + 13]), entries = {{}},
-          total = 0}}
-        journals[key] = journal
-        table.insert(order, key)
-      end
-      if not (journal.cleared and tonumber(ARGV[ab + 9]) < journal.cleared)
-          and journal.size > 0 then
-        table.insert(journal.entries, ARGV[ab + 11] .. status .. '}}')
-        journal.total = journal.total + tonumber(ARGV[ab + 10])
-      end
-    end
+  local value = value_of(KEYS[kb + 5])
+  local found, status = -1, ARGV[ab + 6]
+  if value then
+    found = admitted(value, KEYS[kb + 6], tonumber(ARGV[ab + 1]), tonumber(ARGV[ab + 2]),
+      tonumber(ARGV[ab + 3]), ARGV[ab + 4])
+    if string.match(value, '^[^ ]+ ([^ ]+)') ~= ARGV[ab + 5] then return {0, {value, found}} end
+    status = found == 1 and ARGV[ab + 7] or ARGV[ab + 8]
   end
-end
-for key, window in pairs(windows) do
-  local added = window.added
-  for first = 1, #added, 2000 do
-    redis.call('ZADD', key, unpack(added, first, math.min(first + 1999, #added)))
-  end
-  if #added > 0 then redis.call('PEXPIRE', key, math.ceil(window.span / 1000)) end
-end
-for _, key in ipairs(order) do
-  local journal = journals[key]
-  local entries = journal.entries
-  if #entries > 0 then
-    local count
-    for first = 1, #entries, 1000 do
-      count = redis.call('LPUSH', key, unpack(entries, first, math.min(first + 999, #entries)))
-    end
-    local bytes = redis.call('INCRBY', journal.bytes_key, journal.total)
-    local over = count - journal.size
-    if over > 0 then
-      local freed = 0
-      for _, oldest in ipairs(redis.call('RPOP', key, over)) do
-        freed = freed + tonumber(string.match(oldest, '^%d+'))
-      end
-      bytes = redis.call('DECRBY', journal.bytes_key, freed)
-    end
-    while bytes > journal.most do
-      local oldest = redis.call('RPOP', key)
-      bytes = redis.call('DECRBY', journal.bytes_key, tonumber(string.match(oldest, '^%d+')))
-    end
-  end
-end
-return out
-""")
+  journaled(KEYS[kb + 7], KEYS[kb + 8], KEYS[kb + 9], tonumber(ARGV[ab + 9]),
+    tonumber(ARGV[ab + 10]), ARGV[ab + 11] .. status .. '}', tonumber(ARGV[ab + 12]),
+    tonumber(ARGV[ab + 13]))
+  return {2, found}
+end)
+"""
+)
 # KEYS: the scenarios, their times left, the set of queues.
 CLEAR_SCENARIOS = """
 for _, queue in ipairs(redis.call('SMEMBERS', KEYS[3])) do redis.call('DEL', queue) end
@@ -526,8 +529,7 @@ class RedisState:
 
     async def record(self, raw: Raw, arrival: Arrival) -> None:
         args: list[str | float | bytes] = [
-            arrival.time, raw.size, b"%d %s" % (raw.size, _raw_json(raw)), self._journal_size,
-            self._journal_bytes,
+            arrival.time, raw.size, _raw_json(raw), self._journal_size, self._journal_bytes
         ]  # fmt: skip
         await self._call(self._eval(RECORD, self._journal_keys, args))
 
@@ -598,7 +600,7 @@ class RedisState:
         recording = [
             arrival.time,
             raw.size,
-            b"%d %s" % (raw.size, _raw_head(raw)),
+            _raw_head(raw),
             self._journal_size,
             self._journal_bytes,
         ]
@@ -698,7 +700,8 @@ def _entry(value: bytes) -> Entry:
 
 
 def _raw_head(raw: Raw) -> bytes:
-    """The journal's entry of `raw` up to its status, which ends it: `_raw_json`."""
+    """The journal's entry of `raw` as stored (its size, a space, its JSON), up to its
+    status, which ends it: `_raw_json`."""
     item = {
         "method": raw.method,
         "path": raw.path,
@@ -715,10 +718,11 @@ def _raw_head(raw: Raw) -> bytes:
         encoded = orjson.dumps(item)
     except TypeError:  # a string orjson refuses (a lone surrogate): the standard library's
         encoded = json.dumps(item).encode()
-    return encoded[:-1] + b',"status":'
+    return b"%d %s" % (raw.size, encoded[:-1]) + b',"status":'
 
 
 def _raw_json(raw: Raw) -> bytes:
+    """The journal's entry of `raw` as stored, read back by `_raw_of`."""
     return _raw_head(raw) + json.dumps(raw.status).encode() + b"}"
 
 
