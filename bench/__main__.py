@@ -101,7 +101,9 @@ def main() -> int:
     if not args.skip_make_test:  # first, on a quiet machine, as a developer runs it
         print("make test", flush=True)
         began = time.perf_counter()
-        subprocess.run(["make", "-s", "test"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+        tested = subprocess.run(["make", "-s", "test"], cwd=ROOT, capture_output=True, text=True)
+        if tested.returncode != 0:  # what failed, rather than only that it did
+            sys.exit(f"make test failed:\n{tested.stdout[-20000:]}{tested.stderr[-5000:]}")
         make_test = time.perf_counter() - began
 
     port = 18700
