@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import http.client
+import json
 import socket
 import sys
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
+from mock_server.app import MockApp
 from mock_server.embedded import serving
 from mock_server.fixtures import FixtureError
 from mock_server.latency import Latency
@@ -19,9 +23,11 @@ from mock_server.process import running_mock
 from mock_server.server import (
     DEFAULT_IDLE_TIMEOUT,
     DEFAULT_MAX_CONNECTIONS,
+    OPTIONS_VARIABLE,
     Options,
     connection_settings,
     create_app,
+    from_environment,
     is_loopback,
 )
 from tests.support.inprocess import memory
@@ -82,6 +88,22 @@ def test_the_mock_is_served_on_uvloop() -> None:
         assert isinstance(loop, uvloop.Loop)
     finally:
         loop.close()
+
+
+def test_a_worker_freezes_what_it_built_out_of_the_collectors_passes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv(OPTIONS_VARIABLE, json.dumps(asdict(Options())))
+    frozen = gc.get_freeze_count()
+    try:
+        app = from_environment()
+        assert isinstance(app, MockApp)
+        assert gc.get_freeze_count() > frozen
+        looked_at = {id(tracked) for tracked in gc.get_objects()}  # the frozen are left out
+        assert id(app) not in looked_at
+        assert id(app.state) not in looked_at
+    finally:
+        gc.unfreeze()
 
 
 def test_connections_past_the_limit_wait_for_one_to_close() -> None:
