@@ -20,15 +20,18 @@ import hiredis
 import redis.asyncio as aioredis
 from redis.exceptions import NoScriptError, RedisError
 
-__all__ = ["AutoPipeline", "Batched", "looped", "packed_by_hiredis"]
+__all__ = ["NOTHING_SHARED", "AutoPipeline", "Batched", "Shared", "looped", "packed_by_hiredis"]
 
 Waiting = list[tuple[tuple[Any, ...], "asyncio.Future[Any]"]]
 """Commands to send, each with the future of its caller."""
 Calls = list[tuple[Sequence[Any], Sequence[Any], "asyncio.Future[Any]"]]
 """The calls of one script: their keys, their arguments, and their callers' futures."""
+Shared = tuple[tuple[Any, ...], tuple[Any, ...]]
+"""The keys and the arguments that the calls of a batched script share, sent once a step."""
+NOTHING_SHARED: Shared = ((), ())
 
 LOOP = """
-local out, k, a = {}, 1, 2
+local out, k, a = {}, 1, 4
 for i = 1, tonumber(ARGV[1]) do
   local nk, na = tonumber(ARGV[a]), tonumber(ARGV[a + 1])
   local keys, args = {}, {}
@@ -65,12 +68,18 @@ def packed_by_hiredis(pool: aioredis.ConnectionPool) -> aioredis.ConnectionPool:
 
 class Batched(str):
     """A script that takes the calls of a step itself, in `looped`'s layout (one call too),
-    and answers a list of their answers: for what the calls share to be done once."""
+    and answers a list of their answers: for what the calls share to be done once.
+
+    The keys and arguments its calls share (`Shared`) come first, once: the shared keys
+    begin KEYS, and ARGV[2] and ARGV[3] count them and the shared arguments, which follow.
+    """
 
 
 def looped(script: str) -> str:
-    """`script` as a function run once for each call: its keys and arguments follow, as
-    counts then values, the number of calls in ARGV[1]; it answers a list of the answers."""
+    """`script` as a function run once for each call: ARGV[1] is the number of calls,
+    ARGV[2] and ARGV[3] the number of keys and arguments they share (none, here), and each
+    call's keys and arguments follow, as counts then values; it answers a list of the
+    answers."""
     return f"local function one(KEYS, ARGV)\n{script}\nend\n{LOOP}"
 
 
@@ -87,44 +96,56 @@ class AutoPipeline:
     def __init__(self, redis: aioredis.Redis, timeout: float) -> None:
         self._redis = redis
         self._timeout = timeout
-        self._scripts: dict[str, Calls] = {}
+        self._scripts: dict[tuple[str, Shared], Calls] = {}
         self._looped: dict[str, str] = {}
         self._shas: dict[str, str] = {}
         self._scripts_of: dict[str, str] = {}
         self._sending: set[asyncio.Task[None]] = set()  # held, so that none is collected
 
-    def eval(self, script: str, keys: Sequence[Any], args: Sequence[Any]) -> asyncio.Future[Any]:
+    def eval(
+        self,
+        script: str,
+        keys: Sequence[Any],
+        args: Sequence[Any],
+        shared: Shared = NOTHING_SHARED,
+    ) -> asyncio.Future[Any]:
         """The answer of the Lua `script` run on `keys` and `args`, with the other calls of
-        it in this step."""
+        it in this step; a `Batched` script's calls that give the same `shared` are sent as
+        one call, with `shared` once."""
+        if shared != NOTHING_SHARED and not isinstance(script, Batched):
+            raise ValueError("only a batched script's calls share keys and arguments")
         loop = asyncio.get_running_loop()
         if not self._scripts:
             loop.call_soon(self._send)
         future: asyncio.Future[Any] = loop.create_future()
-        self._scripts.setdefault(script, []).append((keys, args, future))
+        self._scripts.setdefault((script, shared), []).append((keys, args, future))
         return future
 
     def _send(self) -> None:
         batch: Waiting = []
-        for script, calls in self._scripts.items():
+        for (script, shared), calls in self._scripts.items():
             if len(calls) == 1 and not isinstance(script, Batched):
                 keys, args, future = calls[0]
                 batch.append((("EVALSHA", self._sha(script), len(keys), *keys, *args), future))
             else:
-                batch.append(self._loop(script, calls))
+                batch.append(self._loop(script, shared, calls))
         self._scripts = {}
         task = asyncio.get_running_loop().create_task(self._execute(batch))
         self._sending.add(task)
         task.add_done_callback(self._sending.discard)
 
-    def _loop(self, script: str, calls: Calls) -> tuple[tuple[Any, ...], asyncio.Future[Any]]:
-        """One EVAL of `script` looped over `calls`, and a future whose list of answers is
-        handed out to theirs."""
+    def _loop(
+        self, script: str, shared: Shared, calls: Calls
+    ) -> tuple[tuple[Any, ...], asyncio.Future[Any]]:
+        """One EVAL of `script` looped over `calls`, which share `shared`, and a future whose
+        list of answers is handed out to theirs."""
         if isinstance(script, Batched):
             body: str = script
         else:
             body = self._looped.get(script) or self._looped.setdefault(script, looped(script))
-        keys: list[Any] = []
-        args: list[Any] = [len(calls)]
+        shared_keys, shared_args = shared
+        keys: list[Any] = [*shared_keys]
+        args: list[Any] = [len(calls), len(shared_keys), len(shared_args), *shared_args]
         for call_keys, call_args, _ in calls:
             keys += call_keys
             args += [len(call_keys), len(call_args), *call_args]

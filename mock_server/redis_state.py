@@ -34,7 +34,7 @@ from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
 
 from .answers import Answer
-from .autopipeline import AutoPipeline, Batched, packed_by_hiredis
+from .autopipeline import NOTHING_SHARED, AutoPipeline, Batched, Shared, packed_by_hiredis
 from .contract import ErrorReply
 from .findings import Finding, Findings
 from .fixtures import Code, Fixtures, Grant
@@ -75,11 +75,15 @@ end
 return 1
 """
 # What the scripts that admit and journal requests share: each takes the calls of a step
-# (`autopipeline.Batched`, in `looped`'s layout) and reads and writes what they share once,
-# the token's value and window, the time, the journal, with the effect of the calls run one
-# by one. `each(one)` answers the list of what `one(kb, ab)` answers for each call, where
-# KEYS[kb + j] and ARGV[ab + j] are the call's own, then writes what the calls added.
+# (`autopipeline.Batched`) and reads and writes what they share once, the token's value and
+# window, the time, the journal, with the effect of the calls run one by one. SK and SA are
+# the keys and arguments the calls share; `each(one)` answers the list of what `one(kb, ab)`
+# answers for each call, where KEYS[kb + j] and ARGV[ab + j] are the call's own, then writes
+# what the calls added.
 STEP = """
+local SK, SA = {}, {}
+for j = 1, tonumber(ARGV[2]) do SK[j] = KEYS[j] end
+for j = 1, tonumber(ARGV[3]) do SA[j] = ARGV[3 + j] end
 local t = redis.call('TIME')
 local now_us = tonumber(t[1]) * 1000000 + tonumber(t[2])
 local values, windows, journals, order = {}, {}, {}, {}
@@ -161,38 +165,40 @@ local function written()
   end
 end
 local function each(one)
-  local out, k, a = {}, 0, 1
+  local out, k, a = {}, #SK, 4 + #SA
   for i = 1, tonumber(ARGV[1]) do
-    local nk, na = tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2])
-    out[i] = one(k, a + 2)
+    local nk, na = tonumber(ARGV[a]), tonumber(ARGV[a + 1])
+    out[i] = one(k, a + 1)
     k, a = k + nk, a + 2 + na
   end
   written()
   return out
 end
 """
-# KEYS: the token, its window; ARGV: now (s), the limit (0: none), the window (us), and the
-# request's member of the window, which no other request has. Answers the token's value and
-# whether the request was admitted (0 or 1), or false for a token not found.
+# Shared: the limit (0: none) and the window (us) as SA[1], SA[2]. KEYS: the token, its
+# window; ARGV: now (s) and the request's member of the window, which no other request has.
+# Answers the token's value and whether the request was admitted (0 or 1), or false for a
+# token not found.
 FIND_ADMITTED = Batched(
     STEP
     + """
 return each(function(kb, ab)
   local value = value_of(KEYS[kb + 1])
   if not value then return false end
-  return {value, admitted(value, KEYS[kb + 2], tonumber(ARGV[ab + 1]), tonumber(ARGV[ab + 2]),
-    tonumber(ARGV[ab + 3]), ARGV[ab + 4])}
+  return {value, admitted(value, KEYS[kb + 2], tonumber(ARGV[ab + 1]), tonumber(SA[1]),
+    tonumber(SA[2]), ARGV[ab + 2])}
 end)
 """
 )
-# KEYS: the journal, its byte count, when it was last cleared; ARGV: the request's arrival
-# (s), its size, the entry (its size, a space, its JSON), the most entries and bytes kept.
+# Shared: the journal, its byte count, when it was last cleared (SK[1] to SK[3]); the most
+# entries and bytes kept (SA[1], SA[2]). ARGV: the request's arrival (s), its size, the entry
+# (its size, a space, its JSON).
 RECORD = Batched(
     STEP
     + """
 return each(function(kb, ab)
-  return journaled(KEYS[kb + 1], KEYS[kb + 2], KEYS[kb + 3], tonumber(ARGV[ab + 1]),
-    tonumber(ARGV[ab + 2]), ARGV[ab + 3], tonumber(ARGV[ab + 4]), tonumber(ARGV[ab + 5]))
+  return journaled(SK[1], SK[2], SK[3], tonumber(ARGV[ab + 1]), tonumber(ARGV[ab + 2]),
+    ARGV[ab + 3], tonumber(SA[1]), tonumber(SA[2]))
 end)
 """
 )
@@ -229,13 +235,14 @@ if left <= 0 then
 end
 return {id, scenario, left}
 """
-# The user-info requests of one step: each with TAKE_SCENARIO's keys, FIND_ADMITTED's, then
-# RECORD's; ARGV: FIND_ADMITTED's, the version of the token's value the caller has answered,
-# the status of its answer for a token not found, admitted, or refused, then RECORD's
-# arguments with the entry up to its status. Answers, for each, {1, the scenario taken};
-# else {2, -1 (not found), 0 (refused) or 1 (admitted)}, the request recorded with that
-# status; or, for a value of another version, {0, FIND_ADMITTED's answer}, recorded by no
-# one yet.
+# The user-info requests of one step. Shared: the scenarios, their times left, the queue for
+# any token (SK[1] to SK[3]), then RECORD's keys (SK[4] to SK[6]); FIND_ADMITTED's shared
+# arguments, then RECORD's (SA[1] to SA[4]). KEYS: the token's queue, then FIND_ADMITTED's.
+# ARGV: FIND_ADMITTED's, the version of the token's value the caller has answered, the
+# status of its answer for a token not found, admitted, or refused, then RECORD's arguments
+# with the entry up to its status. Answers, for each, {1, the scenario taken}; else {2, -1
+# (not found), 0 (refused) or 1 (admitted)}, the request recorded with that status; or, for
+# a value of another version, {0, FIND_ADMITTED's answer}, recorded by no one yet.
 TAKE_OR_ANSWER = Batched(
     STEP
     + "local function take(KEYS, ARGV)\n"
@@ -244,23 +251,22 @@ TAKE_OR_ANSWER = Batched(
 end
 local empty = {}  -- the queues found empty: no scenario is queued during the script
 return each(function(kb, ab)
-  local own = KEYS[kb + 4]
+  local own = KEYS[kb + 1]
   if not empty[own] then
-    local taken = take({KEYS[kb + 1], KEYS[kb + 2], KEYS[kb + 3], own}, {})
+    local taken = take({SK[1], SK[2], SK[3], own}, {})
     if taken then return {1, taken} end
     empty[own] = true
   end
-  local value = value_of(KEYS[kb + 5])
-  local found, status = -1, ARGV[ab + 6]
+  local value = value_of(KEYS[kb + 2])
+  local found, status = -1, ARGV[ab + 4]
   if value then
-    found = admitted(value, KEYS[kb + 6], tonumber(ARGV[ab + 1]), tonumber(ARGV[ab + 2]),
-      tonumber(ARGV[ab + 3]), ARGV[ab + 4])
-    if string.match(value, '^[^ ]+ ([^ ]+)') ~= ARGV[ab + 5] then return {0, {value, found}} end
-    status = found == 1 and ARGV[ab + 7] or ARGV[ab + 8]
+    found = admitted(value, KEYS[kb + 3], tonumber(ARGV[ab + 1]), tonumber(SA[1]),
+      tonumber(SA[2]), ARGV[ab + 2])
+    if string.match(value, '^[^ ]+ ([^ ]+)') ~= ARGV[ab + 3] then return {0, {value, found}} end
+    status = found == 1 and ARGV[ab + 5] or ARGV[ab + 6]
   end
-  journaled(KEYS[kb + 7], KEYS[kb + 8], KEYS[kb + 9], tonumber(ARGV[ab + 9]),
-    tonumber(ARGV[ab + 10]), ARGV[ab + 11] .. status .. '}', tonumber(ARGV[ab + 12]),
-    tonumber(ARGV[ab + 13]))
+  journaled(SK[4], SK[5], SK[6], tonumber(ARGV[ab + 7]), tonumber(ARGV[ab + 8]),
+    ARGV[ab + 9] .. status .. '}', tonumber(SA[3]), tonumber(SA[4]))
   return {2, found}
 end)
 """
@@ -336,9 +342,6 @@ class RedisState:
         )
         self._redis = aioredis.Redis.from_pool(packed_by_hiredis(pool))  # closing it closes it
         self._prefix = prefix
-        self._rate_limit = rate_limit
-        self._journal_size = journal_size
-        self._journal_bytes = journal_bytes
         self._clock = clock
         self._limit = limit
         self._seeded = False
@@ -346,9 +349,13 @@ class RedisState:
         self._seen: dict[str, tuple[bytes, Entry]] = {}
         # A request's member of its token's window: this process's, then its number.
         self._member_prefix, self._members = secrets.token_hex(8), itertools.count()
-        # The keys of the journal (RECORD's) and of the scenarios (TAKE_SCENARIO's first two)
-        self._journal_keys = [self._key(k) for k in ("journal", "journal-bytes", "journal-cleared")]
+        # The keys of the journal and of the scenarios (TAKE_SCENARIO's first two)
+        journal_keys = tuple(self._key(k) for k in ("journal", "journal-bytes", "journal-cleared"))
         self._scenario_keys = [self._key(k) for k in ("scenarios", "scenario-times", "queues")]
+        # What the calls of FIND_ADMITTED, RECORD and TAKE_OR_ANSWER share
+        self._admitting: Shared = ((), (rate_limit, round(WINDOW * 1_000_000)))
+        self._recording: Shared = (journal_keys, (journal_size, journal_bytes))
+        self._answering: dict[str, Shared] = {}
 
     def _key(self, *parts: str) -> str:
         return self._prefix + ":".join(parts)
@@ -360,9 +367,15 @@ class RedisState:
             self._seeded = False  # Redis may come back empty: look again then
             raise StoreUnavailable(f"{self.where} is unreachable: {exc}") from None
 
-    def _eval(self, script: str, keys: list[str], args: Sequence[object] = ()) -> Awaitable[Any]:
+    def _eval(
+        self,
+        script: str,
+        keys: list[str],
+        args: Sequence[object] = (),
+        shared: Shared = NOTHING_SHARED,
+    ) -> Awaitable[Any]:
         """Run `script` on `keys` and `args`, with the other commands of this step."""
-        return self._pipeline.eval(script, keys, args)
+        return self._pipeline.eval(script, keys, args, shared)
 
     async def _ready(self) -> None:
         """Seed the fixtures' tokens, once for every mock on this Redis and prefix."""
@@ -498,14 +511,13 @@ class RedisState:
     async def find_admitted(self, token: str, now: float) -> Admission:
         await self._ready()
         keys, args = self._admission(token, now)
-        return self._admitted(token, await self._call(self._eval(FIND_ADMITTED, keys, args)))
+        found = await self._call(self._eval(FIND_ADMITTED, keys, args, self._admitting))
+        return self._admitted(token, found)
 
-    def _admission(self, token: str, now: float) -> tuple[list[str], list[float | int | str]]:
+    def _admission(self, token: str, now: float) -> tuple[list[str], list[float | str]]:
         """FIND_ADMITTED's keys and arguments."""
-        digest = _digest(token)
-        keys = [self._key("token", digest), self._key("rate", digest)]
-        member = f"{self._member_prefix}{next(self._members)}"
-        return keys, [now, self._rate_limit, round(WINDOW * 1_000_000), member]
+        keys = list(_value_and_window(self._prefix, token))
+        return keys, [now, f"{self._member_prefix}{next(self._members)}"]
 
     def _admitted(self, token: str, found: list[bytes | int] | None) -> Admission:
         """The admission FIND_ADMITTED's answer stands for; its entry is remembered, by
@@ -519,7 +531,7 @@ class RedisState:
             return None, False
         if len(self._seen) >= SEEN:
             self._seen.clear()
-        self._seen[self._key("token", _digest(token))] = (_version(value), entry)
+        self._seen[_value_and_window(self._prefix, token)[0]] = (_version(value), entry)
         return entry, bool(found[1])
 
     # The journal
@@ -528,10 +540,8 @@ class RedisState:
         return Arrival(time.time(), 0)
 
     async def record(self, raw: Raw, arrival: Arrival) -> None:
-        args: list[str | float | bytes] = [
-            arrival.time, raw.size, _raw_json(raw), self._journal_size, self._journal_bytes
-        ]  # fmt: skip
-        await self._call(self._eval(RECORD, self._journal_keys, args))
+        args = [arrival.time, raw.size, _raw_json(raw)]
+        await self._call(self._eval(RECORD, [], args, self._recording))
 
     async def requests(self, *, limit: int | None = None, **filters: Any) -> list[RecordedRequest]:
         found: list[Raw] = []
@@ -588,7 +598,8 @@ class RedisState:
         # if Redis holds the same version, it records the request with the status its
         # admission picks, and the request takes one round trip. Only the likeliest answer
         # is made before; the others, when their admission is the one found.
-        await self._ready()
+        if not self._seeded:
+            await self._ready()
         keys, admission_args = self._admission(token, now)
         version, entry = self._seen.get(keys[0], (b"", None))
         likeliest = answer((None, False) if entry is None else (entry, True))
@@ -597,17 +608,11 @@ class RedisState:
             statuses = [likeliest.status] * 3
         else:
             statuses = [status((None, False)), likeliest.status, status((entry, False))]
-        recording = [
-            arrival.time,
-            raw.size,
-            _raw_head(raw),
-            self._journal_size,
-            self._journal_bytes,
-        ]
-        args = [*admission_args, version, *statuses, *recording]
-        keys += self._journal_keys
+        now_arg, member = admission_args
+        args = [now_arg, member, version, *statuses, arrival.time, raw.size, _raw_head(raw)]
+        shared = self._answering.get(operation) or self._answering_of(operation)
         kind, found = await self._call(
-            self._eval(TAKE_OR_ANSWER, self._take_keys(operation, token) + keys, args)
+            self._eval(TAKE_OR_ANSWER, [self._queue(operation, token), *keys], args, shared)
         )
         if kind == 1:
             return _scenario_of(*found)
@@ -618,6 +623,13 @@ class RedisState:
         answered = answer(self._admitted(token, found))
         await self.record(journaled(answered), arrival)
         return answered
+
+    def _answering_of(self, operation: str) -> Shared:
+        """What the calls of TAKE_OR_ANSWER for `operation` share."""
+        (_, admitting), (journal_keys, recording) = self._admitting, self._recording
+        keys = (*self._scenario_keys[:2], self._queue(operation, None), *journal_keys)
+        shared = self._answering[operation] = (keys, (*admitting, *recording))
+        return shared
 
     def _take_keys(self, operation: str, token: str | None) -> list[str]:
         """TAKE_SCENARIO's keys."""
@@ -668,6 +680,13 @@ class RedisState:
 @lru_cache(maxsize=4096)
 def _digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+@lru_cache(maxsize=4096)
+def _value_and_window(prefix: str, token: str) -> tuple[str, str]:
+    """The keys, under `prefix`, of `token`'s value and of its rate-limit window."""
+    digest = _digest(token)
+    return f"{prefix}token:{digest}", f"{prefix}rate:{digest}"
 
 
 def _grant_json(token: str, grant: Grant) -> str:

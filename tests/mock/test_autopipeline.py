@@ -148,17 +148,27 @@ def test_an_answer_later_than_the_timeout_fails_its_callers(redis: RedisServer) 
     run(test)
 
 
+def test_only_a_batched_scripts_calls_share_keys_and_arguments(redis: RedisServer) -> None:
+    async def test() -> None:
+        async with pipeline(redis.url) as pipe:
+            with pytest.raises(ValueError, match="only a batched script"):
+                pipe.eval(INCREMENTED, [], [], (("counted",), ()))
+
+    run(test)
+
+
 SUMMED = Batched("""
-local out, total, a = {}, 0, 1
+local out, total, a = {}, tonumber(ARGV[4]), 5
 for i = 1, tonumber(ARGV[1]) do
-  total = total + tonumber(ARGV[a + 3])
+  total = total + tonumber(ARGV[a + 2])
   out[i] = total
-  a = a + 2 + tonumber(ARGV[a + 2])
+  a = a + 2 + tonumber(ARGV[a + 1])
 end
 redis.call('INCRBY', KEYS[1], total)
 return out
 """)
-"""Answers each call the running total of the step's arguments, written to Redis once."""
+"""Answers each call the running total of the shared start and the step's arguments, written
+once to the shared key."""
 
 
 def test_a_batched_script_takes_every_call_of_a_step_itself_one_alone_too(
@@ -167,10 +177,13 @@ def test_a_batched_script_takes_every_call_of_a_step_itself_one_alone_too(
     async def test() -> None:
         async with pipeline(redis.url) as pipe:
             before = await calls_of(redis, "incrby")
-            alone = await pipe.eval(SUMMED, ["sum"], [5])
-            together = await asyncio.gather(*(pipe.eval(SUMMED, ["sum"], [n]) for n in (1, 2, 3)))
-            assert (alone, together) == (5, [1, 3, 6])  # each its own answer of the list
-            assert await calls_of(redis, "incrby") - before == 2  # once a step
-            assert await command(redis, "GET", "sum") == b"11"
+            alone = await pipe.eval(SUMMED, [], [5], (("sum",), (0,)))
+            together = await asyncio.gather(
+                *(pipe.eval(SUMMED, [], [n], (("sum",), (10,))) for n in (1, 2, 3)),
+                pipe.eval(SUMMED, [], [4], (("sum",), (100,))),  # shares another start
+            )
+            assert (alone, together) == (5, [11, 13, 16, 104])  # each its own answer
+            assert await calls_of(redis, "incrby") - before == 3  # once a step and start
+            assert await command(redis, "GET", "sum") == b"125"
 
     run(test)
