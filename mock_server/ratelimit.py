@@ -6,7 +6,10 @@ import time
 from bisect import bisect_right
 from collections.abc import Callable
 
-__all__ = ["SlidingWindow"]
+__all__ = ["WINDOW", "SlidingWindow"]
+
+WINDOW = 60.0
+"""The span of a window, in seconds: TikTok's limits are per minute."""
 
 
 class SlidingWindow:
@@ -20,7 +23,7 @@ class SlidingWindow:
     def __init__(
         self,
         limit: int,
-        window: float = 60.0,
+        window: float = WINDOW,
         *,
         clock: Callable[[], float] = time.monotonic,
         sweep_every: int = 4096,

@@ -40,6 +40,7 @@ from .findings import Finding, Findings
 from .fixtures import Code, Fixtures, Grant
 from .journal import DEFAULT_BYTES, DEFAULT_SIZE, Arrival, Raw, RecordedRequest, redacted, select
 from .oauth import Consent
+from .ratelimit import WINDOW
 from .scenarios import MAX_SCENARIOS, QueueFull, Scenario
 from .state import DEFAULT_PREFIX, DEFAULT_RATE_LIMIT, Admission, StoreUnavailable
 from .store import MAX_ISSUED, Entry, IssuedCode, Refresh
@@ -50,8 +51,6 @@ TIMEOUT = 2.0
 """Seconds to connect to Redis, and then to wait for each answer."""
 MAX_CONNECTIONS = 256
 """Connections to Redis each process opens at most; a command waits for one past that."""
-WINDOW = 60.0
-"""The rate limit's sliding window, in seconds."""
 READ_BATCH = 256
 """How many journal entries a read fetches at a time, newest first."""
 SEEN = 4096
@@ -326,6 +325,7 @@ class RedisState:
         rate_limit: int = DEFAULT_RATE_LIMIT,
         journal_size: int = DEFAULT_SIZE,
         journal_bytes: int = DEFAULT_BYTES,
+        window: float = WINDOW,
         clock: Callable[[], float] = time.time,
         limit: int = MAX_ISSUED,
     ) -> None:
@@ -353,7 +353,7 @@ class RedisState:
         journal_keys = tuple(self._key(k) for k in ("journal", "journal-bytes", "journal-cleared"))
         self._scenario_keys = [self._key(k) for k in ("scenarios", "scenario-times", "queues")]
         # What the calls of FIND_ADMITTED, RECORD and TAKE_OR_ANSWER share
-        self._admitting: Shared = ((), (rate_limit, round(WINDOW * 1_000_000)))
+        self._admitting: Shared = ((), (rate_limit, round(window * 1_000_000)))
         self._recording: Shared = (journal_keys, (journal_size, journal_bytes))
         self._answering: dict[str, Shared] = {}
 

@@ -17,7 +17,7 @@ from .answers import Answer
 from .findings import Findings
 from .fixtures import Fixtures, Grant
 from .journal import DEFAULT_BYTES, DEFAULT_SIZE, Arrival, Journal, Raw, RecordedRequest
-from .ratelimit import SlidingWindow
+from .ratelimit import WINDOW, SlidingWindow
 from .scenarios import Scenario, Scenarios
 from .store import Entry, IssuedCode, Refresh, TokenStore
 
@@ -153,13 +153,14 @@ class MemoryState:
         rate_limit: int = DEFAULT_RATE_LIMIT,
         journal_size: int = DEFAULT_SIZE,
         journal_bytes: int = DEFAULT_BYTES,
+        window: float = WINDOW,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.fixtures = fixtures
         self.store = TokenStore(fixtures, clock)
         self.journal = Journal(journal_size, journal_bytes)
         self.queue = Scenarios()
-        self.limiter = SlidingWindow(rate_limit) if rate_limit else None
+        self.limiter = SlidingWindow(rate_limit, window) if rate_limit else None
         self.findings = Findings()
 
     async def find(self, token: str) -> Entry | None:

@@ -16,6 +16,7 @@ from mock_server.contract import Contract
 from mock_server.findings import Finding
 from mock_server.fixtures import DEFAULT_FIXTURES, EXAMPLE_TOKEN, Code, Grant, load_fixtures
 from mock_server.journal import DEFAULT_BYTES, DEFAULT_SIZE, Raw
+from mock_server.ratelimit import WINDOW
 from mock_server.redis_state import RedisState
 from mock_server.scenarios import Scenario
 from mock_server.spec import load_document
@@ -47,17 +48,19 @@ def state_of(
     rate_limit: int = DEFAULT_RATE_LIMIT,
     journal_size: int = DEFAULT_SIZE,
     journal_bytes: int = DEFAULT_BYTES,
+    window: float = WINDOW,
 ) -> State:
     """A fresh state of `kind`: in memory, or in the module's Redis under a prefix of the
     test's own."""
     if kind == "memory":
         return MemoryState(
-            FIXTURES, rate_limit=rate_limit, journal_size=journal_size, journal_bytes=journal_bytes
-        )
+            FIXTURES, rate_limit=rate_limit, journal_size=journal_size,
+            journal_bytes=journal_bytes, window=window,
+        )  # fmt: skip
     server: RedisServer = request.getfixturevalue("redis")
     return RedisState(
         server.url, FIXTURES, prefix=f"{request.node.name}:", rate_limit=rate_limit,
-        journal_size=journal_size, journal_bytes=journal_bytes,
+        journal_size=journal_size, journal_bytes=journal_bytes, window=window,
     )  # fmt: skip
 
 
@@ -185,6 +188,30 @@ def test_only_a_valid_tokens_requests_count(kind: str, request: pytest.FixtureRe
         assert not (await state.find_admitted("act.ended", now))[1]
 
     run(state, steps())
+
+
+def test_a_window_admits_again_what_left_it_and_only_that(
+    kind: str, request: pytest.FixtureRequest
+) -> None:
+    # 2 s windows of 180: 130 requests, 50 of 60 more 1.2 s later, then, once the first 130
+    # have left the window (in Redis, more than one chunk of its list), 130 of 150
+    state = state_of(kind, request, rate_limit=180, window=2.0)
+
+    async def admitted(count: int) -> int:
+        found = await asyncio.gather(
+            *(state.find_admitted(EXAMPLE_TOKEN, time.time()) for _ in range(count))
+        )
+        return sum(admitted for _, admitted in found)
+
+    async def steps() -> list[int]:
+        counts = [await admitted(130)]
+        await asyncio.sleep(1.2)
+        counts.append(await admitted(60))
+        await asyncio.sleep(1.2)
+        counts.append(await admitted(150))
+        return counts
+
+    assert run(state, steps()) == [[130, 50, 130]]
 
 
 def test_rate_limit_zero_keeps_no_windows() -> None:
