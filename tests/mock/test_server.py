@@ -24,6 +24,7 @@ from mock_server.server import (
     DEFAULT_IDLE_TIMEOUT,
     DEFAULT_MAX_CONNECTIONS,
     OPTIONS_VARIABLE,
+    YOUNG_GENERATION,
     Options,
     connection_settings,
     create_app,
@@ -90,11 +91,11 @@ def test_the_mock_is_served_on_uvloop() -> None:
         loop.close()
 
 
-def test_a_worker_freezes_what_it_built_out_of_the_collectors_passes(
+def test_a_worker_freezes_what_it_built_and_collects_the_young_less_often(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv(OPTIONS_VARIABLE, json.dumps(asdict(Options())))
-    frozen = gc.get_freeze_count()
+    frozen, thresholds = gc.get_freeze_count(), gc.get_threshold()
     try:
         app = from_environment()
         assert isinstance(app, MockApp)
@@ -102,8 +103,10 @@ def test_a_worker_freezes_what_it_built_out_of_the_collectors_passes(
         looked_at = {id(tracked) for tracked in gc.get_objects()}  # the frozen are left out
         assert id(app) not in looked_at
         assert id(app.state) not in looked_at
+        assert gc.get_threshold() == (YOUNG_GENERATION, *thresholds[1:])
     finally:
         gc.unfreeze()
+        gc.set_threshold(*thresholds)
 
 
 def test_connections_past_the_limit_wait_for_one_to_close() -> None:
