@@ -96,8 +96,9 @@ local function value_of(key)
   return value
 end
 -- 1 if the window at `key` admits a request now of the token of `value`, counting it, else
--- 0: the value begins with when the token stops being valid (0 never, -1 valid for ever),
--- `now` in s, the limit (0: none), the window's span in us, the request's own member.
+-- 0: the value begins with when the token stops being valid (0 never, -1 valid for ever, else
+-- us since the epoch), `now` in us, the limit (0: none), the window's span in us, the request's
+-- own member.
 local function admitted(value, key, now, limit, span, member)
   local valid_until = tonumber(string.match(value, '^[^ ]+'))
   if valid_until == 0 or (valid_until > 0 and valid_until <= now) then return 0 end
@@ -114,7 +115,7 @@ local function admitted(value, key, now, limit, span, member)
   table.insert(window.added, member)
   return 1
 end
--- 1 if the entry (its size, a space, its JSON) of a request that arrived at `arrival` (s)
+-- 1 if the entry (its size, a space, its JSON) of a request that arrived at `arrival` (us)
 -- is kept in the journal at `key`, else 0 (the journal was cleared since, or keeps none);
 -- the journal keeps the last `most` entries that fit in `most_bytes`.
 local function journaled(key, bytes_key, cleared_key, arrival, size, entry, most, most_bytes)
@@ -126,7 +127,7 @@ local function journaled(key, bytes_key, cleared_key, arrival, size, entry, most
     journals[key] = journal
     table.insert(order, key)
   end
-  if (journal.cleared and arrival < journal.cleared) or most == 0 then return 0 end
+  if (journal.cleared and arrival < journal.cleared * 1000000) or most == 0 then return 0 end
   table.insert(journal.entries, entry)
   journal.total = journal.total + size
   return 1
@@ -175,7 +176,7 @@ local function each(one)
 end
 """
 # Shared: the limit (0: none) and the window (us) as SA[1], SA[2]. KEYS: the token, its
-# window; ARGV: now (s) and the request's member of the window, which no other request has.
+# window; ARGV: now (us) and the request's member of the window, which no other request has.
 # Answers the token's value and whether the request was admitted (0 or 1), or false for a
 # token not found.
 FIND_ADMITTED = Batched(
@@ -190,7 +191,7 @@ end)
 """
 )
 # Shared: the journal, its byte count, when it was last cleared (SK[1] to SK[3]); the most
-# entries and bytes kept (SA[1], SA[2]). ARGV: the request's arrival (s), its size, the entry
+# entries and bytes kept (SA[1], SA[2]). ARGV: the request's arrival (us), its size, the entry
 # (its size, a space, its JSON).
 RECORD = Batched(
     STEP
@@ -514,10 +515,10 @@ class RedisState:
         found = await self._call(self._eval(FIND_ADMITTED, keys, args, self._admitting))
         return self._admitted(token, found)
 
-    def _admission(self, token: str, now: float) -> tuple[list[str], list[float | str]]:
+    def _admission(self, token: str, now: float) -> tuple[list[str], list[int | str]]:
         """FIND_ADMITTED's keys and arguments."""
         keys = list(_value_and_window(self._prefix, token))
-        return keys, [now, f"{self._member_prefix}{next(self._members)}"]
+        return keys, [_micros(now), f"{self._member_prefix}{next(self._members)}"]
 
     def _admitted(self, token: str, found: list[bytes | int] | None) -> Admission:
         """The admission FIND_ADMITTED's answer stands for; its entry is remembered, by
@@ -540,7 +541,7 @@ class RedisState:
         return Arrival(time.time(), 0)
 
     async def record(self, raw: Raw, arrival: Arrival) -> None:
-        args = [arrival.time, raw.size, _raw_json(raw)]
+        args = [_micros(arrival.time), raw.size, _raw_json(raw)]
         await self._call(self._eval(RECORD, [], args, self._recording))
 
     async def requests(self, *, limit: int | None = None, **filters: Any) -> list[RecordedRequest]:
@@ -609,7 +610,8 @@ class RedisState:
         else:
             statuses = [status((None, False)), likeliest.status, status((entry, False))]
         now_arg, member = admission_args
-        args = [now_arg, member, version, *statuses, arrival.time, raw.size, _raw_head(raw)]
+        arrived = _micros(arrival.time)
+        args = [now_arg, member, version, *statuses, arrived, raw.size, _raw_head(raw)]
         shared = self._answering.get(operation) or self._answering_of(operation)
         kind, found = await self._call(
             self._eval(TAKE_OR_ANSWER, [self._queue(operation, token), *keys], args, shared)
@@ -682,6 +684,12 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
 
 
+def _micros(seconds: float) -> int:
+    """`seconds` in whole microseconds: how times go to the scripts, for an integer is
+    written out in a fraction of the time a float is."""
+    return round(seconds * 1_000_000)
+
+
 @lru_cache(maxsize=4096)
 def _value_and_window(prefix: str, token: str) -> tuple[str, str]:
     """The keys, under `prefix`, of `token`'s value and of its rate-limit window."""
@@ -690,9 +698,12 @@ def _value_and_window(prefix: str, token: str) -> tuple[str, str]:
 
 
 def _grant_json(token: str, grant: Grant) -> str:
-    """The value of a token: when it stops being valid (see FIND_ADMITTED), the version of
-    its grant, then its grant."""
-    valid_until = 0 if grant.expired else -1 if grant.expires_at is None else grant.expires_at
+    """The value of a token: when it stops being valid (see `admitted` in STEP), the version
+    of its grant, then its grant."""
+    if grant.expired or grant.expires_at is None:
+        valid_until = 0 if grant.expired else -1
+    else:
+        valid_until = _micros(grant.expires_at)
     item = json.dumps(
         {
             "token": token,
@@ -703,7 +714,7 @@ def _grant_json(token: str, grant: Grant) -> str:
         }
     )
     version = hashlib.sha1(item.encode(), usedforsecurity=False).hexdigest()[:16]
-    return f"{valid_until!r} {version} {item}"
+    return f"{valid_until} {version} {item}"
 
 
 def _version(value: bytes) -> bytes:
