@@ -36,6 +36,13 @@ proxy's own cost shows; a row with an upstream that takes no time is the referen
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--seconds", type=int, default=8, help="load per server (default: 8)")
+    parser.add_argument(
+        "--warm-up",
+        type=int,
+        default=1,
+        help="seconds of the same load before each server is measured, so that a row measures "
+        "serving, not starting (default: 1; 0: one request)",
+    )
     parser.add_argument("--connections", type=int, default=64, help="wrk connections (default: 64)")
     parser.add_argument("--starts", type=int, default=5, help="start-up samples per server")
     parser.add_argument("--client-calls", type=int, default=2000, help="calls per client sample")
@@ -78,7 +85,9 @@ def main() -> int:
 
     def measure(port: int, connections: int) -> dict[str, Any]:
         url = f"http://127.0.0.1:{port}{TARGET}"
-        httpx.get(url, headers=HEADERS)  # one warm-up request
+        httpx.get(url, headers=HEADERS)
+        if args.warm_up:
+            wrk.run(wrk_path, url, headers=HEADERS, seconds=args.warm_up, connections=connections)
         measured = wrk.run(
             wrk_path, url, headers=HEADERS, seconds=args.seconds, connections=connections
         )
@@ -119,11 +128,15 @@ def main() -> int:
     servers: dict[str, dict[str, Any]] = {}
     print("throughput and latency", flush=True)
     servers["mock"] = load(mock(port + 2), port + 2)
-    with tempfile.TemporaryDirectory() as folder, redis_server(Path(folder), redis_path) as redis:
-        servers["mock, Redis"] = load(mock(port + 3, store=redis.url), port + 3)
-        if not args.skip_workers:
-            two = mock(port + 8, workers=2, store=redis.url)
-            servers["mock, 2 workers, Redis"] = load(two, port + 8)
+    redis_rows = [("mock, Redis", port + 3, 1)]
+    if not args.skip_workers:
+        redis_rows.append(("mock, 2 workers, Redis", port + 8, 2))
+    for name, at, workers in redis_rows:  # each on a Redis of its own, from empty
+        with (
+            tempfile.TemporaryDirectory() as folder,
+            redis_server(Path(folder), redis_path) as redis,
+        ):
+            servers[name] = load(mock(at, workers, store=redis.url), at)
     servers["ceiling (bare ASGI)"] = load(ceiling(port + 4, len(body)), port + 4)
     if prism_path is not None:
         servers[f"Prism {prism.PRISM_VERSION}"] = load(prism_server(port + 5), port + 5)
@@ -163,6 +176,7 @@ def main() -> int:
         "cores": os.cpu_count(),
         "machine": f"{platform.machine()}, Python {platform.python_version()}",
         "seconds": args.seconds,
+        "warm_up_seconds": args.warm_up,
         "connections": args.connections,
         "response_bytes": len(body),
         "servers": servers,

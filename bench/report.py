@@ -23,7 +23,8 @@ def _markdown(results: dict[str, Any]) -> str:
         "",
         f"Written by `make bench` on {results['date']}, on {results['cores']} cores "
         f"({results['machine']}). Load: wrk, one thread, {results['connections']} connections, "
-        f"{results['seconds']} s per server.",
+        f"{results['seconds']} s per server, after {results['warm_up_seconds']} s of the same "
+        "load.",
         "",
         "| server | requests/s | p50 ms | p99 ms | failed requests |",
         "| --- | ---: | ---: | ---: | ---: |",

@@ -109,7 +109,8 @@ def test_targets_compare_the_figures() -> None:
 )
 def test_the_bench_runs(tmp_path: Path) -> None:
     command = [
-        sys.executable, "-m", "bench", "--seconds", "1", "--starts", "1", "--connections", "4",
+        sys.executable, "-m", "bench", "--seconds", "1", "--warm-up", "0", "--starts", "1",
+        "--connections", "4",
         "--client-calls", "20", "--client-builds", "10", "--plugin-tests", "3",
         "--plugin-runs", "1",
         "--skip-prism", "--skip-make-test", "--skip-workers", "--skip-proxy-reference",
@@ -124,4 +125,6 @@ def test_the_bench_runs(tmp_path: Path) -> None:
     assert set(results["plugin_seconds_per_test"]) == {"per_test", "whole_run"}
     assert all(load["requests"] > 0 for load in results["servers"].values())
     assert (tmp_path / "results.png").read_bytes().startswith(b"\x89PNG")
-    assert "| mock |" in (tmp_path / "results.md").read_text()
+    written = (tmp_path / "results.md").read_text()
+    assert "| mock |" in written
+    assert "1 s per server, after 0 s of the same load." in written
