@@ -20,9 +20,12 @@ def started(
 ) -> Iterator[float]:
     """Run `command` until the block ends; yields seconds from launch to its first 200 at `url`."""
     launched = time.perf_counter()
-    # A session of its own, so that stopping it stops the children it forks (Prism forks one).
+    # A process group of its own, so that stopping it stops the children it forks (Prism
+    # forks one); not a session of its own, for Linux's scheduler would then share the cores
+    # out by session (autogroup), and the server would get half of them against the load
+    # generator and Redis together, whatever its processes and threads.
     process = subprocess.Popen(
-        command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True
+        command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, process_group=0
     )
     # One client for every probe: a new one would load its CA certificates each time, some
     # 20 ms of the CPU the server is starting on.
@@ -43,6 +46,8 @@ def started(
         yield time.perf_counter() - launched
     finally:
         _stop(process)
+        if process.stderr is not None:
+            process.stderr.close()
 
 
 def _stop(process: subprocess.Popen[bytes]) -> None:
