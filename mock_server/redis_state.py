@@ -359,7 +359,7 @@ class RedisState:
         self._answering: dict[str, Shared] = {}
 
     def _key(self, *parts: str) -> str:
-        return self._prefix + ":".join(parts)
+        return _keyed(self._prefix, *parts)
 
     async def _call(self, command: Awaitable[T]) -> T:
         try:
@@ -694,7 +694,12 @@ def _micros(seconds: float) -> int:
 def _value_and_window(prefix: str, token: str) -> tuple[str, str]:
     """The keys, under `prefix`, of `token`'s value and of its rate-limit window."""
     digest = _digest(token)
-    return f"{prefix}token:{digest}", f"{prefix}rate:{digest}"
+    return _keyed(prefix, "token", digest), _keyed(prefix, "rate", digest)
+
+
+def _keyed(prefix: str, *parts: str) -> str:
+    """The key of `parts` under `prefix`: every key of the state is made here."""
+    return prefix + ":".join(parts)
 
 
 def _grant_json(token: str, grant: Grant) -> str:
