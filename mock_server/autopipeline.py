@@ -6,7 +6,9 @@ Under load many requests are in flight at once, so a request's calls share their
 trip, and the cost of sending and parsing, with those of the others. A call alone is sent at
 the loop's next step, as soon as it would have been sent on its own. Redis runs the commands
 of a pipeline in order, and the calls looped in one script one after the other, so each
-caller sees what it would have seen had its call been sent alone.
+caller sees what it would have seen had its call been sent alone. The calls looped in one
+script have as many keys and arguments each, counted once: the fewer values a command has,
+the less it costs to send.
 """
 
 from __future__ import annotations
@@ -18,26 +20,26 @@ from typing import Any
 
 import hiredis
 import redis.asyncio as aioredis
-from redis.exceptions import NoScriptError, RedisError
+from redis.exceptions import NoScriptError, RedisError, ResponseError
 
 __all__ = ["NOTHING_SHARED", "AutoPipeline", "Batched", "Shared", "looped", "packed_by_hiredis"]
 
 Waiting = list[tuple[tuple[Any, ...], "asyncio.Future[Any]"]]
 """Commands to send, each with the future of its caller."""
 Calls = list[tuple[Sequence[Any], Sequence[Any], "asyncio.Future[Any]"]]
-"""The calls of one script: their keys, their arguments, and their callers' futures."""
+"""The calls of one script of one shape: their keys, their arguments, and their callers'
+futures."""
 Shared = tuple[tuple[Any, ...], tuple[Any, ...]]
 """The keys and the arguments that the calls of a batched script share, sent once a step."""
 NOTHING_SHARED: Shared = ((), ())
 
 LOOP = """
-local out, k, a = {}, 1, 4
+local out, nk, na, k, a = {}, tonumber(ARGV[4]), tonumber(ARGV[5]), 0, 5
 for i = 1, tonumber(ARGV[1]) do
-  local nk, na = tonumber(ARGV[a]), tonumber(ARGV[a + 1])
   local keys, args = {}, {}
-  for j = 1, nk do keys[j] = KEYS[k + j - 1] end
-  for j = 1, na do args[j] = ARGV[a + 1 + j] end
-  k, a = k + nk, a + 2 + na
+  for j = 1, nk do keys[j] = KEYS[k + j] end
+  for j = 1, na do args[j] = ARGV[a + j] end
+  k, a = k + nk, a + na
   local ran, answer = pcall(one, keys, args)
   if not ran then  -- this call's error, to its caller alone
     answer = {err = type(answer) == 'table' and answer.err or tostring(answer)}
@@ -71,15 +73,16 @@ class Batched(str):
     and answers a list of their answers: for what the calls share to be done once.
 
     The keys and arguments its calls share (`Shared`) come first, once: the shared keys
-    begin KEYS, and ARGV[2] and ARGV[3] count them and the shared arguments, which follow.
+    begin KEYS, and ARGV[2] and ARGV[3] count them and the shared arguments, which follow
+    ARGV[4] and ARGV[5], the number of keys and of arguments of each call.
     """
 
 
 def looped(script: str) -> str:
     """`script` as a function run once for each call: ARGV[1] is the number of calls,
-    ARGV[2] and ARGV[3] the number of keys and arguments they share (none, here), and each
-    call's keys and arguments follow, as counts then values; it answers a list of the
-    answers."""
+    ARGV[2] and ARGV[3] the number of keys and arguments they share (none, here), ARGV[4]
+    and ARGV[5] the number of keys and of arguments of each call, which follow in order; it
+    answers a list of the answers."""
     return f"local function one(KEYS, ARGV)\n{script}\nend\n{LOOP}"
 
 
@@ -96,7 +99,7 @@ class AutoPipeline:
     def __init__(self, redis: aioredis.Redis, timeout: float) -> None:
         self._redis = redis
         self._timeout = timeout
-        self._scripts: dict[tuple[str, Shared], Calls] = {}
+        self._scripts: dict[tuple[str, Shared, int, int], Calls] = {}
         self._looped: dict[str, str] = {}
         self._shas: dict[str, str] = {}
         self._scripts_of: dict[str, str] = {}
@@ -110,20 +113,21 @@ class AutoPipeline:
         shared: Shared = NOTHING_SHARED,
     ) -> asyncio.Future[Any]:
         """The answer of the Lua `script` run on `keys` and `args`, with the other calls of
-        it in this step; a `Batched` script's calls that give the same `shared` are sent as
-        one call, with `shared` once."""
+        it in this step that have as many keys and arguments; a `Batched` script's calls that
+        give the same `shared` too are sent as one call, with `shared` once."""
         if shared != NOTHING_SHARED and not isinstance(script, Batched):
             raise ValueError("only a batched script's calls share keys and arguments")
         loop = asyncio.get_running_loop()
         if not self._scripts:
             loop.call_soon(self._send)
         future: asyncio.Future[Any] = loop.create_future()
-        self._scripts.setdefault((script, shared), []).append((keys, args, future))
+        shape = (script, shared, len(keys), len(args))
+        self._scripts.setdefault(shape, []).append((keys, args, future))
         return future
 
     def _send(self) -> None:
         batch: Waiting = []
-        for (script, shared), calls in self._scripts.items():
+        for (script, shared, _, _), calls in self._scripts.items():
             if len(calls) == 1 and not isinstance(script, Batched):
                 keys, args, future = calls[0]
                 batch.append((("EVALSHA", self._sha(script), len(keys), *keys, *args), future))
@@ -137,18 +141,20 @@ class AutoPipeline:
     def _loop(
         self, script: str, shared: Shared, calls: Calls
     ) -> tuple[tuple[Any, ...], asyncio.Future[Any]]:
-        """One EVAL of `script` looped over `calls`, which share `shared`, and a future whose
-        list of answers is handed out to theirs."""
+        """One EVAL of `script` looped over `calls`, which share `shared` and their shape,
+        and a future whose list of answers is handed out to theirs."""
         if isinstance(script, Batched):
             body: str = script
         else:
             body = self._looped.get(script) or self._looped.setdefault(script, looped(script))
         shared_keys, shared_args = shared
+        first_keys, first_args, _ = calls[0]
+        counts = (len(calls), len(shared_keys), len(shared_args), len(first_keys), len(first_args))
         keys: list[Any] = [*shared_keys]
-        args: list[Any] = [len(calls), len(shared_keys), len(shared_args), *shared_args]
+        args: list[Any] = [*counts, *shared_args]
         for call_keys, call_args, _ in calls:
             keys += call_keys
-            args += [len(call_keys), len(call_args), *call_args]
+            args += call_args
         futures = [future for _, _, future in calls]
         answers: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         answers.add_done_callback(lambda done: _hand_out(done, futures))
@@ -162,12 +168,9 @@ class AutoPipeline:
         return sha
 
     async def _execute(self, batch: Waiting) -> None:
-        pipe = self._redis.pipeline(transaction=False)
-        for args, _ in batch:
-            pipe.execute_command(*args)
         try:
             async with asyncio.timeout(self._timeout):
-                answers = await pipe.execute(raise_on_error=False)
+                answers = await self._answers(batch)
         except (RedisError, OSError, TimeoutError) as lost:
             answers = [lost] * len(batch)
         except asyncio.CancelledError:
@@ -179,6 +182,20 @@ class AutoPipeline:
             answers = await self._again(batch, unknown, answers)
         for (_, future), answer in zip(batch, answers, strict=True):
             _settle(future, answer)
+
+    async def _answers(self, batch: Waiting) -> list[Any]:
+        """The answers of `batch`'s commands, sent together, an error among them for each
+        that failed."""
+        if len(batch) == 1:  # most steps: a pipeline of one costs more than its command
+            (args, _), execute = batch[0], self._redis.execute_command
+            try:
+                return [await execute(*args)]  # type: ignore[no-untyped-call]
+            except ResponseError as failed:
+                return [failed]
+        pipe = self._redis.pipeline(transaction=False)
+        for args, _ in batch:
+            pipe.execute_command(*args)
+        return await pipe.execute(raise_on_error=False)
 
     async def _again(self, batch: Waiting, unknown: list[int], answers: list[Any]) -> list[Any]:
         """`answers`, with those at `unknown` of commands sent again once their scripts are

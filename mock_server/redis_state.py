@@ -82,7 +82,7 @@ return 1
 STEP = """
 local SK, SA = {}, {}
 for j = 1, tonumber(ARGV[2]) do SK[j] = KEYS[j] end
-for j = 1, tonumber(ARGV[3]) do SA[j] = ARGV[3 + j] end
+for j = 1, tonumber(ARGV[3]) do SA[j] = ARGV[5 + j] end
 local t = redis.call('TIME')
 local now_us = tonumber(t[1]) * 1000000 + tonumber(t[2])
 local values, windows, journals, order = {}, {}, {}, {}
@@ -165,11 +165,10 @@ local function written()
   end
 end
 local function each(one)
-  local out, k, a = {}, #SK, 4 + #SA
+  local out, nk, na, k, a = {}, tonumber(ARGV[4]), tonumber(ARGV[5]), #SK, 5 + #SA
   for i = 1, tonumber(ARGV[1]) do
-    local nk, na = tonumber(ARGV[a]), tonumber(ARGV[a + 1])
-    out[i] = one(k, a + 1)
-    k, a = k + nk, a + 2 + na
+    out[i] = one(k, a)
+    k, a = k + nk, a + na
   end
   written()
   return out

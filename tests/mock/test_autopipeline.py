@@ -83,6 +83,25 @@ def test_the_calls_of_one_step_are_one_command_each_answered_in_order(
     run(test)
 
 
+def test_the_calls_of_one_script_with_other_counts_are_a_command_of_their_own(
+    redis: RedisServer,
+) -> None:
+    async def test() -> None:
+        async with pipeline(redis.url) as pipe:
+            for start in (0, 4):  # the second time, Redis knows the scripts
+                before = await calls_of(redis, "evalsha")
+                answers = await asyncio.gather(
+                    pipe.eval(COUNT, ["shape"], ["a"]), pipe.eval(COUNT, ["shape", "b"], ["b"]),
+                    pipe.eval(COUNT, ["shape"], ["c", "more"]), pipe.eval(COUNT, ["shape"], ["d"]),
+                )  # fmt: skip
+                assert answers == [
+                    [start + n, w] for n, w in ((1, b"a"), (3, b"b"), (4, b"c"), (2, b"d"))
+                ]
+            assert await calls_of(redis, "evalsha") - before == 3
+
+    run(test)
+
+
 def test_a_failing_call_fails_its_caller_alone(redis: RedisServer) -> None:
     async def test() -> None:
         await command(redis, "SET", "text", "not a number")
@@ -158,11 +177,11 @@ def test_only_a_batched_scripts_calls_share_keys_and_arguments(redis: RedisServe
 
 
 SUMMED = Batched("""
-local out, total, a = {}, tonumber(ARGV[4]), 5
+local out, total, a = {}, tonumber(ARGV[6]), 6
 for i = 1, tonumber(ARGV[1]) do
-  total = total + tonumber(ARGV[a + 2])
+  total = total + tonumber(ARGV[a + 1])
   out[i] = total
-  a = a + 2 + tonumber(ARGV[a + 1])
+  a = a + tonumber(ARGV[5])
 end
 redis.call('INCRBY', KEYS[1], total)
 return out
