@@ -17,9 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import itertools
 import json
-import secrets
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from functools import lru_cache
@@ -56,6 +54,8 @@ READ_BATCH = 256
 SEEN = 4096
 """How many tokens' entries a process keeps, each with the version of its value in Redis."""
 T = TypeVar("T")
+LOST = (RedisError, OSError)
+"""What a command that fails to reach Redis raises."""
 
 # Each item of a kind that expires is a key with a time to live, indexed in a sorted set by
 # expiry: KEYS[1] the item, KEYS[2] the index; ARGV the index's member, the value, its expiry
@@ -85,34 +85,51 @@ for j = 1, tonumber(ARGV[2]) do SK[j] = KEYS[j] end
 for j = 1, tonumber(ARGV[3]) do SA[j] = ARGV[5 + j] end
 local t = redis.call('TIME')
 local now_us = tonumber(t[1]) * 1000000 + tonumber(t[2])
-local values, windows, journals, order = {}, {}, {}, {}
--- The value of the token at `key` (false: none), read once.
-local function value_of(key)
-  local value = values[key]
-  if value == nil then
-    value = redis.call('GET', key) or false
-    values[key] = value
+local tokens, windows, journals, order = {}, {}, {}, {}
+-- The token at `key`, read once: its value, when it stops being valid (0 never, -1 valid for
+-- ever, else us since the epoch) and the version of its value; false for none.
+local function token_of(key)
+  local token = tokens[key]
+  if token == nil then
+    local value = redis.call('GET', key)
+    token = false
+    if value then
+      local valid_until, version = string.match(value, '^([^ ]+) ([^ ]+)')
+      token = {value = value, valid_until = tonumber(valid_until), version = version}
+    end
+    tokens[key] = token
   end
-  return value
+  return token
 end
--- 1 if the window at `key` admits a request now of the token of `value`, counting it, else
--- 0: the value begins with when the token stops being valid (0 never, -1 valid for ever, else
--- us since the epoch), `now` in us, the limit (0: none), the window's span in us, the request's
--- own member.
-local function admitted(value, key, now, limit, span, member)
-  local valid_until = tonumber(string.match(value, '^[^ ]+'))
+-- A window is a list of one item a step that admitted requests, 'its time (us) the total
+-- admitted so far', after an item '0 0'; the first item is the last one that left the
+-- window, so the window holds the last total less the first. Its length is bounded by the
+-- limit, and it expires with the window's span.
+local function total(item) return tonumber(string.match(item, ' (%d+)$')) end
+local function time_of(item) return tonumber(string.match(item, '^(%d+)')) end
+-- 1 if the window at `key` admits a request now of `token`, counting it, else 0: `now` in
+-- us, the limit (0: none), the window's span in us.
+local function admitted(token, key, now, limit, span)
+  local valid_until = token.valid_until
   if valid_until == 0 or (valid_until > 0 and valid_until <= now) then return 0 end
   if limit == 0 then return 1 end
   local window = windows[key]
   if window == nil then
-    redis.call('ZREMRANGEBYSCORE', key, '-inf', now_us - span)
-    window = {count = redis.call('ZCARD', key), span = span, added = {}}
+    local first, last = redis.call('LINDEX', key, 0), 0
+    if first then
+      local since, second = now_us - span, redis.call('LINDEX', key, 1)
+      while second and time_of(second) <= since do
+        redis.call('LPOP', key)
+        first, second = second, redis.call('LINDEX', key, 1)
+      end
+      last = total(redis.call('LINDEX', key, -1))
+    end
+    window = {count = last - (first and total(first) or 0), last = last, span = span,
+      new = not first, added = 0}
     windows[key] = window
   end
   if window.count >= limit then return 0 end
-  window.count = window.count + 1
-  table.insert(window.added, now_us)
-  table.insert(window.added, member)
+  window.count, window.added = window.count + 1, window.added + 1
   return 1
 end
 -- 1 if the entry (its size, a space, its JSON) of a request that arrived at `arrival` (us)
@@ -134,11 +151,11 @@ local function journaled(key, bytes_key, cleared_key, arrival, size, entry, most
 end
 local function written()
   for key, window in pairs(windows) do
-    local added = window.added
-    for first = 1, #added, 2000 do
-      redis.call('ZADD', key, unpack(added, first, math.min(first + 1999, #added)))
+    if window.added > 0 then
+      if window.new then redis.call('RPUSH', key, '0 0') end
+      redis.call('RPUSH', key, string.format('%d %d', now_us, window.last + window.added))
+      redis.call('PEXPIRE', key, math.ceil(window.span / 1000))
     end
-    if #added > 0 then redis.call('PEXPIRE', key, math.ceil(window.span / 1000)) end
   end
   for _, key in ipairs(order) do
     local journal = journals[key]
@@ -175,17 +192,16 @@ local function each(one)
 end
 """
 # Shared: the limit (0: none) and the window (us) as SA[1], SA[2]. KEYS: the token, its
-# window; ARGV: now (us) and the request's member of the window, which no other request has.
-# Answers the token's value and whether the request was admitted (0 or 1), or false for a
-# token not found.
+# window; ARGV: now (us). Answers the token's value and whether the request was admitted (0
+# or 1), or false for a token not found.
 FIND_ADMITTED = Batched(
     STEP
     + """
 return each(function(kb, ab)
-  local value = value_of(KEYS[kb + 1])
-  if not value then return false end
-  return {value, admitted(value, KEYS[kb + 2], tonumber(ARGV[ab + 1]), tonumber(SA[1]),
-    tonumber(SA[2]), ARGV[ab + 2])}
+  local token = token_of(KEYS[kb + 1])
+  if not token then return false end
+  return {token.value, admitted(token, KEYS[kb + 2], tonumber(ARGV[ab + 1]), tonumber(SA[1]),
+    tonumber(SA[2]))}
 end)
 """
 )
@@ -237,11 +253,13 @@ return {id, scenario, left}
 # The user-info requests of one step. Shared: the scenarios, their times left, the queue for
 # any token (SK[1] to SK[3]), then RECORD's keys (SK[4] to SK[6]); FIND_ADMITTED's shared
 # arguments, then RECORD's (SA[1] to SA[4]). KEYS: the token's queue, then FIND_ADMITTED's.
-# ARGV: FIND_ADMITTED's, the version of the token's value the caller has answered, the
-# status of its answer for a token not found, admitted, or refused, then RECORD's arguments
-# with the entry up to its status. Answers, for each, {1, the scenario taken}; else {2, -1
-# (not found), 0 (refused) or 1 (admitted)}, the request recorded with that status; or, for
-# a value of another version, {0, FIND_ADMITTED's answer}, recorded by no one yet.
+# ARGV: the request's numbers, then its entry (RECORD's) with the status of an admitted
+# request. Its numbers, in one argument: now (us), the version of the token's value the
+# caller has answered, the status of its answer for a token not found, admitted, and
+# refused, its arrival (us) and its size. Answers, for each, the request recorded with the
+# status of its admission: -1 (not found), 0 (refused) or 1 (admitted); else {1, the scenario
+# taken}; or, for a value of another version, {0, FIND_ADMITTED's answer}, recorded by no one
+# yet.
 TAKE_OR_ANSWER = Batched(
     STEP
     + "local function take(KEYS, ARGV)\n"
@@ -249,6 +267,7 @@ TAKE_OR_ANSWER = Batched(
     + """
 end
 local empty = {}  -- the queues found empty: no scenario is queued during the script
+local NUMBERS = '^(%d+) (%S+) (%d+) (%d+) (%d+) (%d+) (%d+)$'
 return each(function(kb, ab)
   local own = KEYS[kb + 1]
   if not empty[own] then
@@ -256,17 +275,18 @@ return each(function(kb, ab)
     if taken then return {1, taken} end
     empty[own] = true
   end
-  local value = value_of(KEYS[kb + 2])
-  local found, status = -1, ARGV[ab + 4]
-  if value then
-    found = admitted(value, KEYS[kb + 3], tonumber(ARGV[ab + 1]), tonumber(SA[1]),
-      tonumber(SA[2]), ARGV[ab + 2])
-    if string.match(value, '^[^ ]+ ([^ ]+)') ~= ARGV[ab + 3] then return {0, {value, found}} end
-    status = found == 1 and ARGV[ab + 5] or ARGV[ab + 6]
+  local now, version, missing, ok, refused, arrival, size = string.match(ARGV[ab + 1], NUMBERS)
+  local token, entry = token_of(KEYS[kb + 2]), ARGV[ab + 2]
+  local found, status = -1, missing
+  if token then
+    found = admitted(token, KEYS[kb + 3], tonumber(now), tonumber(SA[1]), tonumber(SA[2]))
+    if token.version ~= version then return {0, {token.value, found}} end
+    status = found == 1 and ok or refused
   end
-  journaled(SK[4], SK[5], SK[6], tonumber(ARGV[ab + 7]), tonumber(ARGV[ab + 8]),
-    ARGV[ab + 9] .. status .. '}', tonumber(SA[3]), tonumber(SA[4]))
-  return {2, found}
+  if status ~= ok then entry = string.sub(entry, 1, #entry - #ok - 1) .. status .. '}' end
+  journaled(SK[4], SK[5], SK[6], tonumber(arrival), tonumber(size), entry, tonumber(SA[3]),
+    tonumber(SA[4]))
+  return found
 end)
 """
 )
@@ -347,8 +367,6 @@ class RedisState:
         self._seeded = False
         self._pipeline = AutoPipeline(self._redis, TIMEOUT)
         self._seen: dict[str, tuple[bytes, Entry]] = {}
-        # A request's member of its token's window: this process's, then its number.
-        self._member_prefix, self._members = secrets.token_hex(8), itertools.count()
         # The keys of the journal and of the scenarios (TAKE_SCENARIO's first two)
         journal_keys = tuple(self._key(k) for k in ("journal", "journal-bytes", "journal-cleared"))
         self._scenario_keys = [self._key(k) for k in ("scenarios", "scenario-times", "queues")]
@@ -363,9 +381,13 @@ class RedisState:
     async def _call(self, command: Awaitable[T]) -> T:
         try:
             return await command
-        except (RedisError, OSError) as exc:
-            self._seeded = False  # Redis may come back empty: look again then
-            raise StoreUnavailable(f"{self.where} is unreachable: {exc}") from None
+        except LOST as exc:
+            raise self._lost(exc) from None
+
+    def _lost(self, exc: Exception) -> StoreUnavailable:
+        """What a command that failed to reach Redis with `exc` raises."""
+        self._seeded = False  # Redis may come back empty: look again then
+        return StoreUnavailable(f"{self.where} is unreachable: {exc}")
 
     def _eval(
         self,
@@ -510,14 +532,10 @@ class RedisState:
 
     async def find_admitted(self, token: str, now: float) -> Admission:
         await self._ready()
-        keys, args = self._admission(token, now)
+        keys = list(_value_and_window(self._prefix, token))
+        args = [_micros(now)]
         found = await self._call(self._eval(FIND_ADMITTED, keys, args, self._admitting))
         return self._admitted(token, found)
-
-    def _admission(self, token: str, now: float) -> tuple[list[str], list[int | str]]:
-        """FIND_ADMITTED's keys and arguments."""
-        keys = list(_value_and_window(self._prefix, token))
-        return keys, [_micros(now), f"{self._member_prefix}{next(self._members)}"]
 
     def _admitted(self, token: str, found: list[bytes | int] | None) -> Admission:
         """The admission FIND_ADMITTED's answer stands for; its entry is remembered, by
@@ -600,27 +618,31 @@ class RedisState:
         # is made before; the others, when their admission is the one found.
         if not self._seeded:
             await self._ready()
-        keys, admission_args = self._admission(token, now)
-        version, entry = self._seen.get(keys[0], (b"", None))
+        keys = _value_and_window(self._prefix, token)
+        version, entry = self._seen.get(keys[0], (b"-", None))
         likeliest = answer((None, False) if entry is None else (entry, True))
         raw = journaled(likeliest)
         if entry is None:
-            statuses = [likeliest.status] * 3
+            missing = refused = likeliest.status
         else:
-            statuses = [status((None, False)), likeliest.status, status((entry, False))]
-        now_arg, member = admission_args
-        arrived = _micros(arrival.time)
-        args = [now_arg, member, version, *statuses, arrived, raw.size, _raw_head(raw)]
+            missing, refused = status((None, False)), status((entry, False))
+        numbers = b"%d %s %d %d %d %d %d" % (
+            _micros(now), version, missing, likeliest.status, refused, _micros(arrival.time),
+            raw.size,
+        )  # fmt: skip
         shared = self._answering.get(operation) or self._answering_of(operation)
-        kind, found = await self._call(
-            self._eval(TAKE_OR_ANSWER, [self._queue(operation, token), *keys], args, shared)
-        )
-        if kind == 1:
-            return _scenario_of(*found)
-        if kind == 2:
+        call = [self._queue(operation, token), *keys]
+        try:
+            found = await self._eval(TAKE_OR_ANSWER, call, (numbers, _raw_json(raw)), shared)
+        except LOST as exc:
+            raise self._lost(exc) from None
+        if isinstance(found, int):
             if entry is None or found == 1:
                 return likeliest
             return answer((entry, False) if found == 0 else (None, False))
+        kind, found = found
+        if kind == 1:
+            return _scenario_of(*found)
         answered = answer(self._admitted(token, found))
         await self.record(journaled(answered), arrival)
         return answered
@@ -733,9 +755,9 @@ def _entry(value: bytes) -> Entry:
     return Entry.of(item["token"], grant)
 
 
-def _raw_head(raw: Raw) -> bytes:
-    """The journal's entry of `raw` as stored (its size, a space, its JSON), up to its
-    status, which ends it: `_raw_json`."""
+def _raw_json(raw: Raw) -> bytes:
+    """The journal's entry of `raw` as stored, read back by `_raw_of`: its size, a space, its
+    JSON, which ends with its status (see TAKE_OR_ANSWER)."""
     item = {
         "method": raw.method,
         "path": raw.path,
@@ -747,17 +769,13 @@ def _raw_head(raw: Raw) -> bytes:
         "operation": raw.operation,
         "fault": raw.fault,
         "findings": [finding.to_json() for finding in raw.findings],
+        "status": raw.status,
     }
     try:
         encoded = orjson.dumps(item)
     except TypeError:  # a string orjson refuses (a lone surrogate): the standard library's
-        encoded = json.dumps(item).encode()
-    return b"%d %s" % (raw.size, encoded[:-1]) + b',"status":'
-
-
-def _raw_json(raw: Raw) -> bytes:
-    """The journal's entry of `raw` as stored, read back by `_raw_of`."""
-    return _raw_head(raw) + json.dumps(raw.status).encode() + b"}"
+        encoded = json.dumps(item, separators=(",", ":")).encode()
+    return b"%d %s" % (raw.size, encoded)
 
 
 def _raw_of(stored: bytes | str) -> Raw:

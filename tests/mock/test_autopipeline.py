@@ -94,7 +94,7 @@ def test_the_calls_of_one_script_with_other_counts_are_a_command_of_their_own(
                     pipe.eval(COUNT, ["shape"], ["a"]), pipe.eval(COUNT, ["shape", "b"], ["b"]),
                     pipe.eval(COUNT, ["shape"], ["c", "more"]), pipe.eval(COUNT, ["shape"], ["d"]),
                 )  # fmt: skip
-                assert answers == [
+                assert list(answers) == [
                     [start + n, w] for n, w in ((1, b"a"), (3, b"b"), (4, b"c"), (2, b"d"))
                 ]
             assert await calls_of(redis, "evalsha") - before == 3

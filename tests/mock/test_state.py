@@ -17,7 +17,7 @@ from mock_server.findings import Finding
 from mock_server.fixtures import DEFAULT_FIXTURES, EXAMPLE_TOKEN, Code, Grant, load_fixtures
 from mock_server.journal import DEFAULT_BYTES, DEFAULT_SIZE, Raw
 from mock_server.ratelimit import WINDOW
-from mock_server.redis_state import RedisState
+from mock_server.redis_state import RedisState, _value_and_window
 from mock_server.scenarios import Scenario
 from mock_server.spec import load_document
 from mock_server.state import DEFAULT_RATE_LIMIT, Admission, MemoryState, State
@@ -194,7 +194,7 @@ def test_a_window_admits_again_what_left_it_and_only_that(
     kind: str, request: pytest.FixtureRequest
 ) -> None:
     # 2 s windows of 180: 130 requests, 50 of 60 more 1.2 s later, then, once the first 130
-    # have left the window (in Redis, more than one chunk of its list), 130 of 150
+    # have left the window, 130 of 150
     state = state_of(kind, request, rate_limit=180, window=2.0)
 
     async def admitted(count: int) -> int:
@@ -212,6 +212,29 @@ def test_a_window_admits_again_what_left_it_and_only_that(
         return counts
 
     assert run(state, steps()) == [[130, 50, 130]]
+
+
+def test_a_window_in_redis_holds_no_more_items_than_its_limit_and_expires(
+    redis: RedisServer,
+) -> None:
+    """In Redis a token's window is a list of one item a step that admitted requests, after
+    an item that left it: 40 requests one by one against a limit of 3 leave 4 items, which
+    expire with the window."""
+    state = RedisState(redis.url, FIXTURES, prefix="window-items:", rate_limit=3, window=0.5)
+    client = Redis.from_url(redis.url)
+    key = _value_and_window("window-items:", EXAMPLE_TOKEN)[1]
+
+    async def steps() -> None:
+        found = [(await state.find_admitted(EXAMPLE_TOKEN, time.time()))[1] for _ in range(40)]
+        assert found == [True] * 3 + [False] * 37
+        assert client.llen(key) == 4 and 0 < client.pttl(key) <= 500
+        await asyncio.sleep(0.6)
+        assert client.exists(key) == 0
+
+    try:
+        run(state, steps())
+    finally:
+        client.close()
 
 
 def test_rate_limit_zero_keeps_no_windows() -> None:
