@@ -184,18 +184,24 @@ class AutoPipeline:
             _settle(future, answer)
 
     async def _answers(self, batch: Waiting) -> list[Any]:
-        """The answers of `batch`'s commands, sent together, an error among them for each
-        that failed."""
-        if len(batch) == 1:  # most steps: a pipeline of one costs more than its command
-            (args, _), execute = batch[0], self._redis.execute_command
-            try:
-                return [await execute(*args)]  # type: ignore[no-untyped-call]
-            except ResponseError as failed:
-                return [failed]
-        pipe = self._redis.pipeline(transaction=False)
-        for args, _ in batch:
-            pipe.execute_command(*args)
-        return await pipe.execute(raise_on_error=False)
+        """The answers of `batch`'s commands, sent together on a connection of the pool, an
+        error among them for each that failed; past the client's layers, which cost more
+        than the step's own work when the step is short."""
+        pool = self._redis.connection_pool
+        connection = await pool.get_connection()  # type: ignore[no-untyped-call]
+        try:
+            packed = connection.pack_commands([args for args, _ in batch])
+            await connection.send_packed_command(packed, check_health=False)
+            answers: list[Any] = []
+            for _ in batch:
+                try:
+                    answers.append(await connection.read_response())
+                except ResponseError as failed:
+                    answers.append(failed)
+        finally:  # a connection that failed (or timed out) was closed by redis-py, its
+            # late answers with it
+            await pool.release(connection)
+        return answers
 
     async def _again(self, batch: Waiting, unknown: list[int], answers: list[Any]) -> list[Any]:
         """`answers`, with those at `unknown` of commands sent again once their scripts are

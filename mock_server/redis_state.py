@@ -392,7 +392,7 @@ class RedisState:
     def _eval(
         self,
         script: str,
-        keys: list[str],
+        keys: Sequence[str],
         args: Sequence[object] = (),
         shared: Shared = NOTHING_SHARED,
     ) -> Awaitable[Any]:
@@ -586,7 +586,7 @@ class RedisState:
         return True  # another process may have queued one
 
     def _queue(self, operation: str, token: str | None) -> str:
-        return self._key("queue", operation, "*" if token is None else _digest(token))
+        return _queue_key(self._prefix, operation, token)
 
     async def add_scenario(self, scenario: Scenario) -> Scenario:
         queue = self._queue(scenario.operation, scenario.token)
@@ -618,8 +618,8 @@ class RedisState:
         # is made before; the others, when their admission is the one found.
         if not self._seeded:
             await self._ready()
-        keys = _value_and_window(self._prefix, token)
-        version, entry = self._seen.get(keys[0], (b"-", None))
+        call = _answer_keys(self._prefix, operation, token)
+        version, entry = self._seen.get(call[1], (b"-", None))
         likeliest = answer((None, False) if entry is None else (entry, True))
         raw = journaled(likeliest)
         if entry is None:
@@ -631,7 +631,6 @@ class RedisState:
             raw.size,
         )  # fmt: skip
         shared = self._answering.get(operation) or self._answering_of(operation)
-        call = [self._queue(operation, token), *keys]
         try:
             found = await self._eval(TAKE_OR_ANSWER, call, (numbers, _raw_json(raw)), shared)
         except LOST as exc:
@@ -715,7 +714,21 @@ def _micros(seconds: float) -> int:
 def _value_and_window(prefix: str, token: str) -> tuple[str, str]:
     """The keys, under `prefix`, of `token`'s value and of its rate-limit window."""
     digest = _digest(token)
-    return _keyed(prefix, "token", digest), _keyed(prefix, "rate", digest)
+    return _keyed(prefix, "token", digest), _keyed(prefix, "window", digest)
+
+
+@lru_cache(maxsize=4096)
+def _queue_key(prefix: str, operation: str, token: str | None) -> str:
+    """The key, under `prefix`, of the scenarios queued for `operation` and `token` (None:
+    any token)."""
+    return _keyed(prefix, "queue", operation, "*" if token is None else _digest(token))
+
+
+@lru_cache(maxsize=4096)
+def _answer_keys(prefix: str, operation: str, token: str) -> tuple[str, str, str]:
+    """TAKE_OR_ANSWER's keys of a call: the scenarios queued for `operation` and `token`,
+    then the token's value and window."""
+    return (_queue_key(prefix, operation, token), *_value_and_window(prefix, token))
 
 
 def _keyed(prefix: str, *parts: str) -> str:
