@@ -10,7 +10,14 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-__all__ = ["PROCESS_TIMEOUT", "RunningMock", "free_port", "running_mock", "wait_for_port"]
+__all__ = [
+    "PROCESS_TIMEOUT",
+    "RunningMock",
+    "free_port",
+    "running_mock",
+    "wait_for_answer",
+    "wait_for_port",
+]
 
 PROCESS_TIMEOUT = 60.0
 """Seconds a server started here gets to listen, or to exit once stopped, before it is given
@@ -61,12 +68,40 @@ def wait_for_port(
             time.sleep(0.01)
 
 
+def wait_for_answer(
+    host: str,
+    port: int,
+    alive: Callable[[], bool] = lambda: True,
+    timeout: float = PROCESS_TIMEOUT,
+) -> None:
+    """Return once an HTTP server at `host:port` answers a request, whatever its status:
+    granian listens before its worker has started, and a worker stopped before then can
+    miss the signal. RuntimeError as for `wait_for_port`."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            wait = min(1.0, max(0.01, deadline - time.monotonic()))
+            with socket.create_connection((host, port), timeout=wait) as sock:
+                sock.sendall(
+                    b"GET /__mock/health HTTP/1.1\r\nHost: mock\r\nConnection: close\r\n\r\n"
+                )
+                if sock.recv(16).startswith(b"HTTP/1.1 "):
+                    return
+        except OSError:
+            pass
+        if not alive():
+            raise RuntimeError(f"nothing will answer on {host}:{port}")
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"nothing answered on {host}:{port} within {timeout}s")
+        time.sleep(0.01)
+
+
 @contextmanager
 def running_mock(
     *args: str, timeout: float = PROCESS_TIMEOUT, env: Mapping[str, str] | None = None
 ) -> Iterator[RunningMock]:
-    """`python -m mock_server --port <free> *args`, ready to answer on 127.0.0.1; `env`
-    replaces its environment."""
+    """`python -m mock_server --port <free> *args`, answering on 127.0.0.1; `env` replaces
+    its environment."""
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "mock_server", "--port", str(port), *args],
@@ -78,7 +113,7 @@ def running_mock(
     mock = RunningMock(f"http://127.0.0.1:{port}", process)
     try:
         try:
-            wait_for_port("127.0.0.1", port, lambda: process.poll() is None, timeout)
+            wait_for_answer("127.0.0.1", port, lambda: process.poll() is None, timeout)
         except RuntimeError as exc:
             raise RuntimeError(f"{exc}: exit code {process.poll()}: {mock.stop()}") from None
         yield mock

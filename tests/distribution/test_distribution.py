@@ -17,7 +17,7 @@ import pytest
 import yaml
 from uv import find_uv_bin
 
-from mock_server.process import PROCESS_TIMEOUT, free_port, wait_for_port
+from mock_server.process import PROCESS_TIMEOUT, free_port, wait_for_answer
 from mock_server.spec import SPEC_PATH
 from tests.support.pages import BLOCKS, TEST_FILES, after, scheduled_job
 from tests.support.seeds import CURL_AUTHORIZATION, CURL_URL, ENDPOINT_EXAMPLE, EXAMPLE_TOKEN
@@ -170,7 +170,7 @@ def tiktok_mock_command(installed: Installed) -> Iterator[str]:
         cwd=installed.project, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )  # fmt: skip
     try:
-        wait_for_port("127.0.0.1", port, lambda: process.poll() is None)
+        wait_for_answer("127.0.0.1", port, lambda: process.poll() is None)
         yield f"http://127.0.0.1:{port}"
     finally:
         process.terminate()

@@ -7,7 +7,7 @@ import socket
 import httpx
 import pytest
 
-from mock_server.process import free_port, running_mock, wait_for_port
+from mock_server.process import free_port, running_mock, wait_for_answer, wait_for_port
 
 
 def test_a_free_port_is_free() -> None:
@@ -38,3 +38,14 @@ def test_waiting_gives_up() -> None:
         wait_for_port("127.0.0.1", free_port(), alive=lambda: False)
     with pytest.raises(RuntimeError, match=r"nothing listened on .* within 0\.05s"):
         wait_for_port("127.0.0.1", free_port(), timeout=0.05)
+
+
+def test_waiting_for_an_answer_is_not_waiting_for_a_listener() -> None:
+    """A port that accepts connections and answers nothing (as granian's, before its worker
+    has started) is not a mock that answers."""
+    with socket.create_server(("127.0.0.1", 0)) as silent:
+        port = silent.getsockname()[1]
+        with pytest.raises(RuntimeError, match=r"nothing answered on .* within 0\.05s"):
+            wait_for_answer("127.0.0.1", port, timeout=0.05)
+        with pytest.raises(RuntimeError, match="nothing will answer"):
+            wait_for_answer("127.0.0.1", port, alive=lambda: False, timeout=0.2)
