@@ -76,13 +76,13 @@ return 1
 # What the scripts that admit and journal requests share: each takes the calls of a step
 # (`autopipeline.Batched`) and reads and writes what they share once, the token's value and
 # window, the time, the journal, with the effect of the calls run one by one. SK and SA are
-# the keys and arguments the calls share; `each(one)` answers the list of what `one(kb, ab)`
-# answers for each call, where KEYS[kb + j] and ARGV[ab + j] are the call's own, then writes
-# what the calls added.
+# the keys and the arguments the calls share, the arguments all numbers; `each(one)` answers
+# the list of what `one(kb, ab)` answers for each call, where KEYS[kb + j] and ARGV[ab + j]
+# are the call's own, then writes what the calls added.
 STEP = """
 local SK, SA = {}, {}
 for j = 1, tonumber(ARGV[2]) do SK[j] = KEYS[j] end
-for j = 1, tonumber(ARGV[3]) do SA[j] = ARGV[5 + j] end
+for j = 1, tonumber(ARGV[3]) do SA[j] = tonumber(ARGV[5 + j]) end
 local t = redis.call('TIME')
 local now_us = tonumber(t[1]) * 1000000 + tonumber(t[2])
 local tokens, windows, journals, order = {}, {}, {}, {}
@@ -108,10 +108,11 @@ end
 local function total(item) return tonumber(string.match(item, ' (%d+)$')) end
 local function time_of(item) return tonumber(string.match(item, '^(%d+)')) end
 -- 1 if the window at `key` admits a request now of `token`, counting it, else 0: `now` in
--- us, the limit (0: none), the window's span in us.
+-- us (a string, read only for a token that expires), the limit (0: none), the window's span
+-- in us.
 local function admitted(token, key, now, limit, span)
   local valid_until = token.valid_until
-  if valid_until == 0 or (valid_until > 0 and valid_until <= now) then return 0 end
+  if valid_until == 0 or (valid_until > 0 and valid_until <= tonumber(now)) then return 0 end
   if limit == 0 then return 1 end
   local window = windows[key]
   if window == nil then
@@ -132,8 +133,8 @@ local function admitted(token, key, now, limit, span)
   window.count, window.added = window.count + 1, window.added + 1
   return 1
 end
--- 1 if the entry (its size, a space, its JSON) of a request that arrived at `arrival` (us)
--- is kept in the journal at `key`, else 0 (the journal was cleared since, or keeps none);
+-- 1 if the entry (its size, a space, its JSON) of a request that arrived at `arrival` (us,
+-- a string) is kept in the journal at `key`, else 0 (the journal was cleared since, or keeps none);
 -- the journal keeps the last `most` entries that fit in `most_bytes`.
 local function journaled(key, bytes_key, cleared_key, arrival, size, entry, most, most_bytes)
   local journal = journals[key]
@@ -144,7 +145,9 @@ local function journaled(key, bytes_key, cleared_key, arrival, size, entry, most
     journals[key] = journal
     table.insert(order, key)
   end
-  if (journal.cleared and arrival < journal.cleared * 1000000) or most == 0 then return 0 end
+  if (journal.cleared and tonumber(arrival) < journal.cleared * 1000000) or most == 0 then
+    return 0
+  end
   table.insert(journal.entries, entry)
   journal.total = journal.total + size
   return 1
@@ -200,8 +203,7 @@ FIND_ADMITTED = Batched(
 return each(function(kb, ab)
   local token = token_of(KEYS[kb + 1])
   if not token then return false end
-  return {token.value, admitted(token, KEYS[kb + 2], tonumber(ARGV[ab + 1]), tonumber(SA[1]),
-    tonumber(SA[2]))}
+  return {token.value, admitted(token, KEYS[kb + 2], ARGV[ab + 1], SA[1], SA[2])}
 end)
 """
 )
@@ -212,8 +214,8 @@ RECORD = Batched(
     STEP
     + """
 return each(function(kb, ab)
-  return journaled(SK[1], SK[2], SK[3], tonumber(ARGV[ab + 1]), tonumber(ARGV[ab + 2]),
-    ARGV[ab + 3], tonumber(SA[1]), tonumber(SA[2]))
+  return journaled(SK[1], SK[2], SK[3], ARGV[ab + 1], tonumber(ARGV[ab + 2]), ARGV[ab + 3],
+    SA[1], SA[2])
 end)
 """
 )
@@ -279,13 +281,12 @@ return each(function(kb, ab)
   local token, entry = token_of(KEYS[kb + 2]), ARGV[ab + 2]
   local found, status = -1, missing
   if token then
-    found = admitted(token, KEYS[kb + 3], tonumber(now), tonumber(SA[1]), tonumber(SA[2]))
+    found = admitted(token, KEYS[kb + 3], now, SA[1], SA[2])
     if token.version ~= version then return {0, {token.value, found}} end
     status = found == 1 and ok or refused
   end
   if status ~= ok then entry = string.sub(entry, 1, #entry - #ok - 1) .. status .. '}' end
-  journaled(SK[4], SK[5], SK[6], tonumber(arrival), tonumber(size), entry, tonumber(SA[3]),
-    tonumber(SA[4]))
+  journaled(SK[4], SK[5], SK[6], arrival, tonumber(size), entry, SA[3], SA[4])
   return found
 end)
 """
@@ -771,11 +772,20 @@ def _entry(value: bytes) -> Entry:
 def _raw_json(raw: Raw) -> bytes:
     """The journal's entry of `raw` as stored, read back by `_raw_of`: its size, a space, its
     JSON, which ends with its status (see TAKE_OR_ANSWER)."""
-    item = {
+    try:
+        encoded = orjson.dumps(_raw_item(raw, orjson.Fragment(_headers_json(tuple(raw.headers)))))
+    except TypeError:  # a string orjson refuses (a lone surrogate): the standard library's
+        item = _raw_item(raw, _headers(raw.headers))
+        encoded = json.dumps(item, separators=(",", ":")).encode()
+    return b"%d %s" % (raw.size, encoded)
+
+
+def _raw_item(raw: Raw, headers: object) -> dict[str, object]:
+    return {
         "method": raw.method,
         "path": raw.path,
         "query": raw.query.decode("latin-1"),
-        "headers": [[n.decode("latin-1"), v.decode("latin-1")] for n, v in raw.headers],
+        "headers": headers,
         "form": raw.form,
         "log_id": raw.log_id,
         "time": raw.time,
@@ -784,11 +794,16 @@ def _raw_json(raw: Raw) -> bytes:
         "findings": [finding.to_json() for finding in raw.findings],
         "status": raw.status,
     }
-    try:
-        encoded = orjson.dumps(item)
-    except TypeError:  # a string orjson refuses (a lone surrogate): the standard library's
-        encoded = json.dumps(item, separators=(",", ":")).encode()
-    return b"%d %s" % (raw.size, encoded)
+
+
+def _headers(headers: Sequence[tuple[bytes, bytes]]) -> list[list[str]]:
+    return [[name.decode("latin-1"), value.decode("latin-1")] for name, value in headers]
+
+
+@lru_cache(maxsize=1024)
+def _headers_json(headers: tuple[tuple[bytes, bytes], ...]) -> bytes:
+    """`headers` in JSON, each set encoded once while its clients send it."""
+    return orjson.dumps(_headers(headers))
 
 
 def _raw_of(stored: bytes | str) -> Raw:

@@ -172,6 +172,29 @@ def test_the_journal_keeps_its_size_and_bytes(kind: str, request: pytest.Fixture
     run(state, steps())
 
 
+def test_the_journal_keeps_what_a_request_sent_as_it_came(
+    kind: str, request: pytest.FixtureRequest
+) -> None:
+    """Headers, a form, and a path that is not Unicode text (a lone surrogate, which orjson
+    refuses), each read back as recorded; two requests with the same headers, each its own."""
+    state = state_of(kind, request)
+    odd = {**REQUEST, "path": "/v2/user/info/\udcff", "headers": [(b"x-odd", b"\xe9t\xe9")]}
+
+    async def steps() -> None:
+        arrival = state.arrival()
+        for scope in (REQUEST, odd, REQUEST):
+            raw = Raw.of(scope, arrival.time, status=200, log_id="l", operation="getUserInfo")
+            await state.record(raw, arrival)
+        kept = await state.requests()
+        assert [(entry.path, entry.headers) for entry in kept] == [
+            ("/", {"authorization": "Bearer <redacted>"}),
+            ("/v2/user/info/\udcff", {"x-odd": "\xe9t\xe9"}),
+            ("/", {"authorization": "Bearer <redacted>"}),
+        ]
+
+    run(state, steps())
+
+
 def test_only_a_valid_tokens_requests_count(kind: str, request: pytest.FixtureRequest) -> None:
     state = state_of(kind, request, rate_limit=1)
     user, scopes = {"open_id": "o"}, frozenset({"user.info.basic"})
