@@ -10,6 +10,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -44,6 +45,13 @@ def main() -> int:
         "serving, not starting (default: 1; 0: one request)",
     )
     parser.add_argument("--connections", type=int, default=64, help="wrk connections (default: 64)")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=3,
+        help="rounds of the servers' rows, each server in turn in each; a row's figures are "
+        "the medians of its rounds, for the machine's speed drifts during a run (default: 3)",
+    )
     parser.add_argument("--starts", type=int, default=5, help="start-up samples per server")
     parser.add_argument("--client-calls", type=int, default=2000, help="calls per client sample")
     parser.add_argument(
@@ -125,21 +133,28 @@ def main() -> int:
     with started(mock(port), f"http://127.0.0.1:{port}{TARGET}", headers=HEADERS):
         body = httpx.get(f"http://127.0.0.1:{port}{TARGET}", headers=HEADERS).content
 
-    servers: dict[str, dict[str, Any]] = {}
-    print("throughput and latency", flush=True)
-    servers["mock"] = load(mock(port + 2), port + 2)
-    redis_rows = [("mock, Redis", port + 3, 1)]
-    if not args.skip_workers:
-        redis_rows.append(("mock, 2 workers, Redis", port + 8, 2))
-    for name, at, workers in redis_rows:  # each on a Redis of its own, from empty
-        with (
+    def on_redis(workers: int, at: int) -> dict[str, Any]:
+        with (  # each on a Redis of its own, from empty
             tempfile.TemporaryDirectory() as folder,
             redis_server(Path(folder), redis_path) as redis,
         ):
-            servers[name] = load(mock(at, workers, store=redis.url), at)
-    servers["ceiling (bare ASGI)"] = load(ceiling(port + 4, len(body)), port + 4)
+            return load(mock(at, workers, store=redis.url), at)
+
+    rows: dict[str, Callable[[], dict[str, Any]]] = {
+        "mock": lambda: load(mock(port + 2), port + 2),
+        "mock, Redis": lambda: on_redis(1, port + 3),
+    }
+    if not args.skip_workers:
+        rows["mock, 2 workers, Redis"] = lambda: on_redis(2, port + 8)
+    rows["ceiling (bare ASGI)"] = lambda: load(ceiling(port + 4, len(body)), port + 4)
     if prism_path is not None:
-        servers[f"Prism {prism.PRISM_VERSION}"] = load(prism_server(port + 5), port + 5)
+        rows[f"Prism {prism.PRISM_VERSION}"] = lambda: load(prism_server(port + 5), port + 5)
+    rounds: dict[str, list[dict[str, Any]]] = {name: [] for name in rows}
+    for number in range(1, args.rounds + 1):
+        print(f"throughput and latency, round {number} of {args.rounds}", flush=True)
+        for name, row in rows.items():
+            rounds[name].append(row())
+    servers = {name: medians(loads) for name, loads in rounds.items()}
 
     print("the proxy in front of a mock, and the same mock directly", flush=True)
     proxy_throughput, proxy_latency = {}, {}
@@ -177,6 +192,7 @@ def main() -> int:
         "machine": f"{platform.machine()}, Python {platform.python_version()}",
         "seconds": args.seconds,
         "warm_up_seconds": args.warm_up,
+        "rounds": args.rounds,
         "connections": args.connections,
         "response_bytes": len(body),
         "servers": servers,
@@ -195,6 +211,19 @@ def main() -> int:
         print(f"{'met ' if target['met'] else 'MISSED'}  {target['measure']}: {target['value']}"
               f" (target {target['target']})")  # fmt: skip
     return 0
+
+
+def medians(loads: list[dict[str, Any]]) -> dict[str, Any]:
+    """One row of `loads`, a server's rounds: the median of each figure, the sum of its
+    requests and failures, and the rounds themselves."""
+    row: dict[str, Any] = {
+        key: statistics.median(load[key] for load in loads)
+        for key in ("requests_per_second", "p50_ms", "p99_ms")
+    }
+    row["requests"] = sum(load["requests"] for load in loads)
+    row["failures"] = sum(load["failures"] for load in loads)
+    row["rounds"] = loads
+    return row
 
 
 def targets(results: dict[str, Any]) -> list[dict[str, Any]]:

@@ -24,7 +24,9 @@ def _markdown(results: dict[str, Any]) -> str:
         f"Written by `make bench` on {results['date']}, on {results['cores']} cores "
         f"({results['machine']}). Load: wrk, one thread, {results['connections']} connections, "
         f"{results['seconds']} s per server, after {results['warm_up_seconds']} s of the same "
-        "load.",
+        f"load. The servers above the proxy's rows ran each in turn, in {results['rounds']} "
+        "rounds: each figure is the median of a server's rounds, its requests and failures "
+        "their sums.",
         "",
         "| server | requests/s | p50 ms | p99 ms | failed requests |",
         "| --- | ---: | ---: | ---: | ---: |",

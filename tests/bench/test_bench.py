@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bench import wrk
-from bench.__main__ import targets
+from bench.__main__ import medians, targets
 
 WRK_OUTPUT = """Running 8s test @ http://127.0.0.1:18702/v2/user/info/?fields=open_id
   1 threads and 64 connections
@@ -48,6 +48,16 @@ def load(rps: float, p99: float, failures: int = 0, p50: float = 1.0) -> dict[st
         "requests": 1,
         "failures": failures,
     }
+
+
+def test_a_row_is_the_median_of_its_rounds() -> None:
+    loads = [
+        {"requests_per_second": rps, "p50_ms": p50, "p99_ms": p99, "requests": 10, "failures": f}
+        for rps, p50, p99, f in ((300.0, 1.0, 9.0, 0), (100.0, 3.0, 4.0, 1), (200.0, 2.0, 5.0, 0))
+    ]
+    row = medians(loads)
+    assert (row["requests_per_second"], row["p50_ms"], row["p99_ms"]) == (200.0, 2.0, 5.0)
+    assert (row["requests"], row["failures"], row["rounds"]) == (30, 1, loads)
 
 
 def test_targets_compare_the_figures() -> None:
@@ -110,7 +120,7 @@ def test_targets_compare_the_figures() -> None:
 def test_the_bench_runs(tmp_path: Path) -> None:
     command = [
         sys.executable, "-m", "bench", "--seconds", "1", "--warm-up", "0", "--starts", "1",
-        "--connections", "4",
+        "--connections", "4", "--rounds", "2",
         "--client-calls", "20", "--client-builds", "10", "--plugin-tests", "3",
         "--plugin-runs", "1",
         "--skip-prism", "--skip-make-test", "--skip-workers", "--skip-proxy-reference",
@@ -127,4 +137,6 @@ def test_the_bench_runs(tmp_path: Path) -> None:
     assert (tmp_path / "results.png").read_bytes().startswith(b"\x89PNG")
     written = (tmp_path / "results.md").read_text()
     assert "| mock |" in written
-    assert "1 s per server, after 0 s of the same load." in written
+    assert "1 s per server, after 0 s of the same load. The servers above" in written
+    assert "in 2 rounds" in written
+    assert len(results["servers"]["mock, Redis"]["rounds"]) == 2
