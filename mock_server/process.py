@@ -55,17 +55,12 @@ def wait_for_port(
 ) -> None:
     """Return once `host:port` accepts connections; RuntimeError if `alive()` turns false
     first, or `timeout` seconds pass."""
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            socket.create_connection((host, port), timeout=0.5).close()
-            return
-        except OSError:
-            if not alive():
-                raise RuntimeError(f"nothing will listen on {host}:{port}") from None
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"nothing listened on {host}:{port} within {timeout}s") from None
-            time.sleep(0.01)
+
+    def accepts(wait: float) -> bool:
+        socket.create_connection((host, port), timeout=wait).close()
+        return True
+
+    _wait(accepts, alive, timeout, f"{host}:{port}", ("listen", "listened"))
 
 
 def wait_for_answer(
@@ -77,22 +72,35 @@ def wait_for_answer(
     """Return once an HTTP server at `host:port` answers a request, whatever its status:
     granian listens before its worker has started, and a worker stopped before then can
     miss the signal. RuntimeError as for `wait_for_port`."""
+
+    def answers(wait: float) -> bool:
+        with socket.create_connection((host, port), timeout=wait) as sock:
+            sock.sendall(b"GET /__mock/health HTTP/1.1\r\nHost: mock\r\nConnection: close\r\n\r\n")
+            return sock.recv(16).startswith(b"HTTP/1.1 ")
+
+    _wait(answers, alive, timeout, f"{host}:{port}", ("answer", "answered"))
+
+
+def _wait(
+    ready: Callable[[float], bool],
+    alive: Callable[[], bool],
+    timeout: float,
+    where: str,
+    verbs: tuple[str, str],
+) -> None:
+    """Try `ready(seconds it may take)` until it is true; RuntimeError, in `verbs`, if
+    `alive()` turns false first, or `timeout` seconds pass."""
     deadline = time.monotonic() + timeout
     while True:
         try:
-            wait = min(1.0, max(0.01, deadline - time.monotonic()))
-            with socket.create_connection((host, port), timeout=wait) as sock:
-                sock.sendall(
-                    b"GET /__mock/health HTTP/1.1\r\nHost: mock\r\nConnection: close\r\n\r\n"
-                )
-                if sock.recv(16).startswith(b"HTTP/1.1 "):
-                    return
+            if ready(min(1.0, max(0.01, deadline - time.monotonic()))):
+                return
         except OSError:
             pass
         if not alive():
-            raise RuntimeError(f"nothing will answer on {host}:{port}")
+            raise RuntimeError(f"nothing will {verbs[0]} on {where}")
         if time.monotonic() > deadline:
-            raise RuntimeError(f"nothing answered on {host}:{port} within {timeout}s")
+            raise RuntimeError(f"nothing {verbs[1]} on {where} within {timeout}s")
         time.sleep(0.01)
 
 

@@ -54,8 +54,6 @@ READ_BATCH = 256
 SEEN = 4096
 """How many tokens' entries a process keeps, each with the version of its value in Redis."""
 T = TypeVar("T")
-LOST = (RedisError, OSError)
-"""What a command that fails to reach Redis raises."""
 
 # Each item of a kind that expires is a key with a time to live, indexed in a sorted set by
 # expiry: KEYS[1] the item, KEYS[2] the index; ARGV the index's member, the value, its expiry
@@ -134,8 +132,8 @@ local function admitted(token, key, now, limit, span)
   return 1
 end
 -- 1 if the entry (its size, a space, its JSON) of a request that arrived at `arrival` (us,
--- a string) is kept in the journal at `key`, else 0 (the journal was cleared since, or keeps none);
--- the journal keeps the last `most` entries that fit in `most_bytes`.
+-- a string) is kept in the journal at `key`, else 0 (the journal was cleared since, or
+-- keeps none); the journal keeps the last `most` entries that fit in `most_bytes`.
 local function journaled(key, bytes_key, cleared_key, arrival, size, entry, most, most_bytes)
   local journal = journals[key]
   if journal == nil then
@@ -382,13 +380,9 @@ class RedisState:
     async def _call(self, command: Awaitable[T]) -> T:
         try:
             return await command
-        except LOST as exc:
-            raise self._lost(exc) from None
-
-    def _lost(self, exc: Exception) -> StoreUnavailable:
-        """What a command that failed to reach Redis with `exc` raises."""
-        self._seeded = False  # Redis may come back empty: look again then
-        return StoreUnavailable(f"{self.where} is unreachable: {exc}")
+        except (RedisError, OSError) as exc:
+            self._seeded = False  # Redis may come back empty: look again then
+            raise StoreUnavailable(f"{self.where} is unreachable: {exc}") from None
 
     def _eval(
         self,
@@ -632,10 +626,8 @@ class RedisState:
             raw.size,
         )  # fmt: skip
         shared = self._answering.get(operation) or self._answering_of(operation)
-        try:
-            found = await self._eval(TAKE_OR_ANSWER, call, (numbers, _raw_json(raw)), shared)
-        except LOST as exc:
-            raise self._lost(exc) from None
+        args = (numbers, _raw_json(raw))
+        found = await self._call(self._eval(TAKE_OR_ANSWER, call, args, shared))
         if isinstance(found, int):
             if entry is None or found == 1:
                 return likeliest
